@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ProviderConnection } from './auth/provider-connection.js';
+import type { Config } from './config.js';
+import { openSessionStore } from './session/open-session-store.js';
+import { SessionManager } from './session/session-manager.js';
+import type { SessionStore } from './session/session-store.js';
+import { installErrorHandler } from './web/error-handler.js';
+import { logOptions } from './web/log-options.js';
+import { registerAuthRoutes } from './web/routes/auth.js';
+import { registerPageRoutes } from './web/routes/pages.js';
+import { registerSecurityHeaders } from './web/security-headers.js';
+import type { AppServices } from './web/services.js';
+import { WebSessions } from './web/web-sessions.js';
+
+export interface BuildAppOptions {
+  /** A session store to use instead of the one SESSION_STORE names (tests). */
+  readonly store?: SessionStore;
+  /** The clock (tests). */
+  readonly now?: () => number;
+  /** Fastify's logger option, replacing the configured one (tests capture logs this way). */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** TLS key and certificate, to serve https. */
+  readonly https?: { key: string | Buffer; cert: string | Buffer };
+}
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * Builds the web application (not listening yet). The server entry point and the tests both
+ * build it here, so tests run the app people run.
+ */
+export async function buildApp(
+  config: Config,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const now = options.now ?? Date.now;
+  const store = options.store ?? openSessionStore(config.session.store);
+  const manager = new SessionManager(store, {
+    idleTimeoutMs: config.session.idleTimeoutMs,
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+    signInTimeoutMs: config.session.signInTimeoutMs,
+    now,
+  });
+  const services: AppServices = {
+    config,
+    provider: new ProviderConnection(config.oidc),
+    sessions: new WebSessions(manager, config.session),
+    now,
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? logOptions(config) ?? false,
+    // Our own ids only: a client-chosen request id could forge log lines' correlation.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // Fastify takes a hop count too, though its types list only boolean, string and string[].
+    trustProxy: config.trustProxy as boolean | string[],
+    bodyLimit: 64 * 1024,
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(cookie, { secret: [...config.session.secrets] });
+  await app.register(formbody);
+  await registerSecurityHeaders(app, config);
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('../public/', import.meta.url)),
+    prefix: '/static/',
+    maxAge: '1h',
+  });
+  // Pages show personal data: no cache may keep them, so the back button after sign-out
+  // cannot show a signed-in page.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (
+      typeof type === 'string' &&
+      type.startsWith('text/html') &&
+      !reply.hasHeader('cache-control')
+    ) {
+      reply.header('cache-control', 'no-store');
+    }
+    return payload;
+  });
+  installErrorHandler(app, services);
+  registerPageRoutes(app, services);
+  registerAuthRoutes(app, services);
+
+  const purge = setInterval(() => {
+    manager.purgeExpired().catch((error: unknown) => {
+      app.log.warn({ err: error }, 'could not purge expired sessions');
+    });
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    await store.close();
+  });
+  return app;
+}

@@ -1,0 +1,24 @@
+/**
+ * Keeps a requested return address only if it is a path on this site; anything else becomes `/`.
+ * Browsers read `//host`, `/\host` and their encodings as another site, so those are refused too.
+ *
+ * @see https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html
+ */
+export function sanitizeReturnTo(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
+  if (!value.startsWith('/') || value.startsWith('//')) return '/';
+  // Backslashes and control characters are read as slashes or dropped by browsers.
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return '/';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return '/';
+  }
+  if (decoded.startsWith('//') || decoded.startsWith('/\\')) return '/';
+  const base = 'http://return-to.invalid';
+  const url = new URL(value, base);
+  if (url.origin !== base) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
+}

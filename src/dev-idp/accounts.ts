@@ -1,0 +1,90 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** A person who can sign in at the development identity provider. */
+export interface DevAccount {
+  readonly username: string;
+  readonly password: string;
+  readonly name: string;
+  /** The directory object id, as Entra's `oid` claim. */
+  readonly oid: string;
+  readonly email: string;
+}
+
+/** The demo password, shown on the provider's sign-in page. */
+export const DEMO_PASSWORD = 'Passw0rd!';
+
+/** The accounts every development run has. */
+export const demoAccounts: readonly DevAccount[] = Object.freeze([
+  {
+    username: 'alice@contoso.test',
+    password: DEMO_PASSWORD,
+    name: 'Alice Example',
+    oid: 'a11ce000-0000-4000-8000-000000000001',
+    email: 'alice@contoso.test',
+  },
+  {
+    username: 'bob@contoso.test',
+    password: DEMO_PASSWORD,
+    name: 'Bob Example',
+    oid: 'b0b00000-0000-4000-8000-000000000002',
+    email: 'bob@contoso.test',
+  },
+]);
+
+const accountFileSchema = z.array(
+  z.object({
+    username: z.string().min(1),
+    password: z.string().min(1),
+    name: z.string().min(1),
+    oid: z.uuid().optional(),
+    email: z.string().optional(),
+  }),
+);
+
+/**
+ * Reads extra accounts from a JSON file: an array of `{ username, password, name, oid?, email? }`.
+ * Without an `oid`, one is derived from the username so it stays the same across runs.
+ */
+export function readAccountsFile(path: string): DevAccount[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`DEV_IDP_ACCOUNTS_FILE ${path} is not readable JSON`, { cause: error });
+  }
+  const parsed = accountFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `DEV_IDP_ACCOUNTS_FILE ${path} must be an array of { username, password, name, oid?, email? }: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
+  }
+  return parsed.data.map((account) => ({
+    username: account.username,
+    password: account.password,
+    name: account.name,
+    oid: account.oid ?? uuidFrom(account.username),
+    email: account.email ?? account.username,
+  }));
+}
+
+/** The account whose username and password these are, or `null`. */
+export function findAccountByCredentials(
+  accounts: readonly DevAccount[],
+  username: string,
+  password: string,
+): DevAccount | null {
+  const account = accounts.find((a) => a.username.toLowerCase() === username.trim().toLowerCase());
+  // Compare digests so the comparison takes the same time whatever the lengths.
+  const given = createHash('sha256').update(password).digest();
+  const expected = createHash('sha256')
+    .update(account?.password ?? '')
+    .digest();
+  return account && timingSafeEqual(given, expected) ? account : null;
+}
+
+function uuidFrom(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,78 @@
+import type { SessionStore, StoredSession } from './session-store.js';
+
+interface Entry {
+  session: StoredSession;
+  userKey: string | null;
+}
+
+/**
+ * Keeps sessions in this process's memory: for tests and throwaway runs. Bounded: past
+ * `maxSessions`, the oldest session is dropped first.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #maxSessions: number;
+
+  constructor(options: { maxSessions?: number } = {}) {
+    this.#maxSessions = options.maxSessions ?? 100_000;
+  }
+
+  get(key: string, now: number): Promise<StoredSession | null> {
+    const entry = this.#entries.get(key);
+    if (!entry) return Promise.resolve(null);
+    if (entry.session.expiresAt <= now) {
+      this.#entries.delete(key);
+      return Promise.resolve(null);
+    }
+    return Promise.resolve(entry.session);
+  }
+
+  set(key: string, session: StoredSession, userKey: string | null): Promise<void> {
+    this.#entries.delete(key);
+    this.#entries.set(key, { session, userKey });
+    while (this.#entries.size > this.#maxSessions) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done === true) break;
+      this.#entries.delete(oldest.value);
+    }
+    return Promise.resolve();
+  }
+
+  touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (entry) entry.session = { ...entry.session, refreshedAt, expiresAt };
+    return Promise.resolve();
+  }
+
+  delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+    return Promise.resolve();
+  }
+
+  deleteByUser(userKey: string): Promise<number> {
+    let count = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.userKey === userKey) {
+        this.#entries.delete(key);
+        count += 1;
+      }
+    }
+    return Promise.resolve(count);
+  }
+
+  purgeExpired(now: number): Promise<number> {
+    let count = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.session.expiresAt <= now) {
+        this.#entries.delete(key);
+        count += 1;
+      }
+    }
+    return Promise.resolve(count);
+  }
+
+  close(): Promise<void> {
+    this.#entries.clear();
+    return Promise.resolve();
+  }
+}

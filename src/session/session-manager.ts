@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { generateSessionId, isWellFormedSessionId, sessionKeyFor } from './session-id.js';
+import type { SessionData, SessionStore, StoredSession } from './session-store.js';
+
+export interface SessionManagerOptions {
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  /** The lifetime of a session that only holds sign-in attempts. */
+  readonly signInTimeoutMs: number;
+  /** The clock; tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** A session loaded for one request. */
+export interface ActiveSession {
+  readonly id: string;
+  readonly data: SessionData;
+  readonly stored: StoredSession;
+}
+
+/**
+ * Creates, loads, refreshes and ends sessions over any {@link SessionStore}: idle timeout
+ * (sliding), absolute lifetime, and a fresh id whenever who is signed in changes.
+ *
+ * @see https://owasp.org/www-project-application-security-verification-standard/ (V3, session management)
+ */
+export class SessionManager {
+  readonly #store: SessionStore;
+  readonly #options: SessionManagerOptions;
+  readonly #now: () => number;
+  // Pushing the idle expiry forward on every request would make every page view a write; we
+  // refresh only once a tenth of the idle window has passed, which costs at most that much of it.
+  readonly #refreshAfterMs: number;
+
+  constructor(store: SessionStore, options: SessionManagerOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#refreshAfterMs = Math.max(1000, Math.floor(options.idleTimeoutMs / 10));
+  }
+
+  /** Fresh session data: nobody signed in, no attempts, a new CSRF secret. */
+  static emptyData(): SessionData {
+    return { user: null, attempts: [], csrfSecret: randomBytes(18).toString('base64url') };
+  }
+
+  /** The live session for this id, or `null` when there is none (unknown, expired, malformed). */
+  async load(id: string): Promise<ActiveSession | null> {
+    if (!isWellFormedSessionId(id)) return null;
+    const key = sessionKeyFor(id);
+    const now = this.#now();
+    const stored = await this.#call(() => this.#store.get(key, now));
+    if (!stored) return null;
+    if (stored.absoluteExpiresAt <= now || stored.expiresAt <= now) {
+      await this.#call(() => this.#store.delete(key));
+      return null;
+    }
+    if (stored.data.user !== null && now - stored.refreshedAt >= this.#refreshAfterMs) {
+      const expiresAt = Math.min(now + this.#options.idleTimeoutMs, stored.absoluteExpiresAt);
+      await this.#call(() => this.#store.touch(key, now, expiresAt));
+      return { id, data: stored.data, stored: { ...stored, refreshedAt: now, expiresAt } };
+    }
+    return { id, data: stored.data, stored };
+  }
+
+  /**
+   * Stores `data` under a new id, and ends `previous` if given. Used whenever who is signed in
+   * changes, so an id seen before sign-in is worthless after it (no session fixation).
+   */
+  async start(data: SessionData, previous?: ActiveSession | null): Promise<ActiveSession> {
+    const id = generateSessionId();
+    const now = this.#now();
+    const stored = this.#timesFor(data, now, now);
+    await this.#call(() => this.#store.set(sessionKeyFor(id), stored, data.user?.key ?? null));
+    if (previous) await this.#call(() => this.#store.delete(sessionKeyFor(previous.id)));
+    return { id, data, stored };
+  }
+
+  /** Replaces the data of a session, keeping its id and its absolute lifetime. */
+  async update(session: ActiveSession, data: SessionData): Promise<ActiveSession> {
+    const now = this.#now();
+    const stored = this.#timesFor(data, session.stored.createdAt, now);
+    await this.#call(() =>
+      this.#store.set(sessionKeyFor(session.id), stored, data.user?.key ?? null),
+    );
+    return { id: session.id, data, stored };
+  }
+
+  /** Ends a session. */
+  async end(session: ActiveSession): Promise<void> {
+    await this.#call(() => this.#store.delete(sessionKeyFor(session.id)));
+  }
+
+  /** Ends every session of one person. */
+  async endAllFor(userKey: string): Promise<number> {
+    return this.#call(() => this.#store.deleteByUser(userKey));
+  }
+
+  /** Removes expired sessions from the store. */
+  async purgeExpired(): Promise<number> {
+    return this.#call(() => this.#store.purgeExpired(this.#now()));
+  }
+
+  #timesFor(data: SessionData, createdAt: number, now: number): StoredSession {
+    if (data.user === null) {
+      // A session that only carries sign-in attempts lives as long as the attempts may.
+      const expiresAt = now + this.#options.signInTimeoutMs;
+      return { data, createdAt, refreshedAt: now, expiresAt, absoluteExpiresAt: expiresAt };
+    }
+    const absoluteExpiresAt = createdAt + this.#options.absoluteTimeoutMs;
+    const expiresAt = Math.min(now + this.#options.idleTimeoutMs, absoluteExpiresAt);
+    return { data, createdAt, refreshedAt: now, expiresAt, absoluteExpiresAt };
+  }
+
+  // A store failure is an outage, not a bug in the request: it becomes a 503 with a clear page.
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw new AppError('SESSION_STORE_UNAVAILABLE', 'The session store failed', { cause: error });
+    }
+  }
+}

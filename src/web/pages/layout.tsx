@@ -1,0 +1,94 @@
+import type { ComponentChildren } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+
+/** What every page knows about the request it answers. */
+export interface PageContext {
+  /** The signed-in person's display name, or `null`. */
+  readonly userName: string | null;
+  /** A CSRF token for the sign-out form, when someone is signed in. */
+  readonly csrfToken: string | null;
+  /** Set when the app runs against the development identity provider. */
+  readonly devMode: boolean;
+  /** The redirect URI to register, shown in the footer to people who are not signed in. */
+  readonly redirectUri: string;
+}
+
+export function SignOutButton(props: { csrfToken: string; label?: string }) {
+  return (
+    <form method="post" action="/auth/sign_out" class="inline-form">
+      <input type="hidden" name="csrf_token" value={props.csrfToken} />
+      <button type="submit" class="button button-secondary">
+        {props.label ?? 'Sign out'}
+      </button>
+    </form>
+  );
+}
+
+export function SignInLink(props: { returnTo?: string; label?: string }) {
+  const href =
+    props.returnTo === undefined || props.returnTo === '/'
+      ? '/auth/sign_in'
+      : `/auth/sign_in?post_sign_in_url=${encodeURIComponent(props.returnTo)}`;
+  return (
+    <a class="button" href={href}>
+      {props.label ?? 'Sign in'}
+    </a>
+  );
+}
+
+function Layout(props: { title: string; context: PageContext; children: ComponentChildren }) {
+  const { context } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${props.title} · entra-signin`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body>
+        {context.devMode && (
+          <div class="dev-banner" role="note">
+            Development mode: signing in through the built-in development identity provider. Try{' '}
+            <strong>alice@contoso.test</strong> with password <strong>Passw0rd!</strong>
+          </div>
+        )}
+        <header class="site-header">
+          <a class="brand" href="/">
+            entra-signin
+          </a>
+          <nav class="account" aria-label="Account">
+            {context.userName !== null && context.csrfToken !== null ? (
+              <>
+                <span class="greeting">Hello {context.userName}!</span>
+                <SignOutButton csrfToken={context.csrfToken} />
+              </>
+            ) : (
+              <SignInLink />
+            )}
+          </nav>
+        </header>
+        <main class="card">{props.children}</main>
+        <footer class="site-footer">
+          {context.userName === null && (
+            <p>
+              Redirect URI to register in the tenant: <code>{context.redirectUri}</code>
+            </p>
+          )}
+          <p>entra-signin: OpenID Connect sign-in for Microsoft Entra ID</p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Renders a full page in the common layout; every value is escaped unless marked otherwise. */
+export function renderPage(title: string, context: PageContext, body: ComponentChildren): string {
+  return `<!DOCTYPE html>${renderToString(
+    <Layout title={title} context={context}>
+      {body}
+    </Layout>,
+  )}`;
+}
