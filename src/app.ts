@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { ProviderConnection } from './auth/provider-connection.js';
 import type { Config } from './config.js';
 import { openSessionStore } from './session/open-session-store.js';
@@ -22,8 +23,8 @@ export interface BuildAppOptions {
   readonly store?: SessionStore;
   /** The clock (tests). */
   readonly now?: () => number;
-  /** Fastify's logger option, replacing the configured one (tests capture logs this way). */
-  readonly logger?: FastifyServerOptions['logger'];
+  /** Where log lines go instead of stdout (tests read them), with the same redaction. */
+  readonly logStream?: DestinationStream;
   /** TLS key and certificate, to serve https. */
   readonly https?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -54,7 +55,7 @@ export async function buildApp(
   };
 
   const app = Fastify({
-    logger: options.logger ?? logOptions(config) ?? false,
+    logger: logOptions(config, options.logStream),
     // Our own ids only: a client-chosen request id could forge log lines' correlation.
     genReqId: () => randomUUID(),
     requestIdHeader: false,

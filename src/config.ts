@@ -133,9 +133,9 @@ const envSchema = z.object({
 type Env = z.infer<typeof envSchema>;
 
 export interface LoadConfigOptions {
-  /** The variables to read; defaults to `process.env` merged over `.env`. */
+  /** The variables to read, which win over those in `.env`; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
-  /** Where `.env` and relative paths are resolved; defaults to the current directory. */
+  /** Where `.env` is read and relative paths are resolved; defaults to the current directory. */
   cwd?: string;
 }
 
@@ -145,7 +145,7 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
-  const raw = options.env ?? { ...readDotEnv(cwd), ...process.env };
+  const raw = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>

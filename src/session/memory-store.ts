@@ -12,12 +12,14 @@ interface Entry {
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
   readonly #maxSessions: number;
+  #closed = false;
 
   constructor(options: { maxSessions?: number } = {}) {
     this.#maxSessions = options.maxSessions ?? 100_000;
   }
 
   get(key: string, now: number): Promise<StoredSession | null> {
+    if (this.#closed) return closedError();
     const entry = this.#entries.get(key);
     if (!entry) return Promise.resolve(null);
     if (entry.session.expiresAt <= now) {
@@ -28,6 +30,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   set(key: string, session: StoredSession, userKey: string | null): Promise<void> {
+    if (this.#closed) return closedError();
     this.#entries.delete(key);
     this.#entries.set(key, { session, userKey });
     while (this.#entries.size > this.#maxSessions) {
@@ -39,17 +42,20 @@ export class MemorySessionStore implements SessionStore {
   }
 
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
+    if (this.#closed) return closedError();
     const entry = this.#entries.get(key);
     if (entry) entry.session = { ...entry.session, refreshedAt, expiresAt };
     return Promise.resolve();
   }
 
   delete(key: string): Promise<void> {
+    if (this.#closed) return closedError();
     this.#entries.delete(key);
     return Promise.resolve();
   }
 
   deleteByUser(userKey: string): Promise<number> {
+    if (this.#closed) return closedError();
     let count = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.userKey === userKey) {
@@ -61,6 +67,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   purgeExpired(now: number): Promise<number> {
+    if (this.#closed) return closedError();
     let count = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.session.expiresAt <= now) {
@@ -72,7 +79,13 @@ export class MemorySessionStore implements SessionStore {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     this.#entries.clear();
     return Promise.resolve();
   }
+}
+
+// Like a real store, a closed one fails every call instead of quietly forgetting.
+function closedError(): Promise<never> {
+  return Promise.reject(new Error('The memory session store is closed'));
 }

@@ -1,4 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from '../config.js';
 
 const REDACTED = '[redacted]';
@@ -8,10 +9,14 @@ const REDACTED = '[redacted]';
  * headers removed, and errors logged with their codes rather than the objects they carry (which
  * may hold tokens or claims). This is configuration, so it holds for every log line.
  */
-export function logOptions(config: Config): FastifyServerOptions['logger'] {
+export function logOptions(
+  config: Config,
+  stream?: DestinationStream,
+): Exclude<FastifyServerOptions['logger'], undefined> {
   if (config.logLevel === 'silent') return false;
   return {
     level: config.logLevel,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: [
         'req.headers.cookie',

@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEV_TENANT_ID, loadConfig } from '../src/config.js';
+
+const secret = 'a-session-secret-of-at-least-32-characters!';
+const tenant = {
+  TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+  CLIENT_SECRET: 'client-secret-value',
+  SESSION_SECRET: secret,
+};
+const fresh = () => mkdtempSync(join(tmpdir(), 'entra-signin-config-'));
+const load = (env: Record<string, string>) => loadConfig({ env, cwd: fresh() });
+
+describe('loadConfig', () => {
+  it('runs against the development provider when no tenant is configured', () => {
+    const config = load({});
+    expect(config.devIdp?.port).toBe(5001);
+    expect(config.oidc.authority).toBe(`http://127.0.0.1:5001/${DEV_TENANT_ID}/v2.0`);
+    expect(config.port).toBe(5000);
+    expect(config.baseUrl).toBe('http://localhost:5000');
+    expect(config.redirectUri).toBe('http://localhost:5000/auth/redirect');
+    expect(config.session.store.kind).toBe('sqlite');
+    expect(config.session.store.kind === 'sqlite' && config.session.store.path).toMatch(
+      /data\/sessions\.db$/,
+    );
+    expect(config.session.idleTimeoutMs).toBe(3_600_000);
+    expect(config.session.absoluteTimeoutMs).toBe(43_200_000);
+  });
+
+  it('derives the Entra authority from TENANT_ID', () => {
+    const config = load(tenant);
+    expect(config.devIdp).toBeNull();
+    expect(config.oidc.authority).toBe(
+      `https://login.microsoftonline.com/${tenant.TENANT_ID}/v2.0`,
+    );
+    expect(config.oidc.clientId).toBe(tenant.CLIENT_ID);
+  });
+
+  it('is frozen', () => {
+    const config = load(tenant);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.session)).toBe(true);
+  });
+
+  it('refuses the development provider in production', () => {
+    expect(() => load({ NODE_ENV: 'production', SESSION_SECRET: secret })).toThrow(
+      /refuses the development identity provider/,
+    );
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    const { SESSION_SECRET: _omit, ...rest } = tenant;
+    expect(() => load({ ...rest, NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
+  });
+
+  it('accepts a loopback BASE_URL over http in production', () => {
+    const config = load({ ...tenant, NODE_ENV: 'production', BASE_URL: 'http://localhost:5000' });
+    expect(config.baseUrl).toBe('http://localhost:5000');
+  });
+
+  it('refuses a short SESSION_SECRET and says how to make one', () => {
+    expect(() => load({ ...tenant, SESSION_SECRET: 'short' })).toThrow(
+      /at least 32 characters.*randomBytes/s,
+    );
+  });
+
+  it('generates a development session secret once and keeps it', () => {
+    const cwd = fresh();
+    const first = loadConfig({ env: {}, cwd });
+    const second = loadConfig({ env: {}, cwd });
+    expect(first.session.secrets[0]).toHaveLength(43);
+    expect(second.session.secrets).toEqual(first.session.secrets);
+    expect(readFileSync(join(cwd, 'data', 'session-secret'), 'utf8').trim()).toBe(
+      first.session.secrets[0],
+    );
+  });
+
+  it('accepts plain http for a loopback AUTHORITY only', () => {
+    expect(load({ ...tenant, AUTHORITY: 'http://127.0.0.1:9000/tenant/v2.0' }).oidc.authority).toBe(
+      'http://127.0.0.1:9000/tenant/v2.0',
+    );
+    expect(() => load({ ...tenant, AUTHORITY: 'http://idp.example/tenant/v2.0' })).toThrow(
+      /AUTHORITY must use https/,
+    );
+  });
+
+  it('names each missing setting of a real tenant', () => {
+    let message = '';
+    try {
+      load({ TENANT_ID: 'contoso.onmicrosoft.com' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/CLIENT_ID is required/);
+    expect(message).toMatch(/CLIENT_SECRET is required/);
+  });
+
+  it('refuses a BASE_URL with a path, and says what it got', () => {
+    expect(() => load({ BASE_URL: 'https://app.example/sub' })).toThrow(
+      /without a path.*app\.example\/sub/,
+    );
+    expect(() => load({ BASE_URL: 'app.example' })).toThrow(/BASE_URL must be an absolute URL/);
+  });
+
+  it('reads durations with units', () => {
+    const config = load({
+      SESSION_IDLE_TIMEOUT: '15m',
+      SESSION_ABSOLUTE_TIMEOUT: '1d',
+      SIGN_IN_TIMEOUT: '90',
+    });
+    expect(config.session.idleTimeoutMs).toBe(900_000);
+    expect(config.session.absoluteTimeoutMs).toBe(86_400_000);
+    expect(config.session.signInTimeoutMs).toBe(90_000);
+    expect(() => load({ SESSION_IDLE_TIMEOUT: 'soon' })).toThrow(
+      /SESSION_IDLE_TIMEOUT must be a duration/,
+    );
+  });
+
+  it('uses a Secure __Host- cookie when BASE_URL is https', () => {
+    const config = load({ BASE_URL: 'https://app.example' });
+    expect(config.session.secureCookie).toBe(true);
+    expect(config.session.cookieName).toBe('__Host-entra-signin');
+    expect(load({}).session.secureCookie).toBe(false);
+  });
+
+  it('reads .env, with the environment winning', () => {
+    const cwd = fresh();
+    writeFileSync(join(cwd, '.env'), 'PORT=6000\nSESSION_STORE=memory\n');
+    const config = loadConfig({ cwd, env: { PORT: '7000' } });
+    expect(config.session.store).toEqual({ kind: 'memory' });
+    expect(config.port).toBe(7000);
+  });
+
+  it('refuses an unknown SESSION_STORE', () => {
+    expect(() => load({ SESSION_STORE: 'postgres://x' })).toThrow(/SESSION_STORE must be/);
+  });
+});
