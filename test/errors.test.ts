@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, describeError, errorCodes } from '../src/errors.js';
 
 const docs = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-const documented = [...docs.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => ({
+const documented = [...docs.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => ({
   code: m[1] ?? '',
   status: Number(m[2]),
 }));

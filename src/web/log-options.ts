@@ -14,9 +14,19 @@ export function logOptions(
   stream?: DestinationStream,
 ): Exclude<FastifyServerOptions['logger'], undefined> {
   if (config.logLevel === 'silent') return false;
+  // Readable lines for a person at a terminal; JSON lines (one object a line) for machines.
+  const pretty = config.nodeEnv === 'development' && stream === undefined;
   return {
     level: config.logLevel,
     ...(stream ? { stream } : {}),
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname', singleLine: true },
+          },
+        }
+      : {}),
     redact: {
       paths: [
         'req.headers.cookie',
