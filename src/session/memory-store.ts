@@ -1,8 +1,13 @@
-import type { SessionStore, StoredSession } from './session-store.js';
+import {
+  indexesOf,
+  type SessionIndexes,
+  type SessionStore,
+  type StoredSession,
+} from './session-store.js';
 
 interface Entry {
   session: StoredSession;
-  userKey: string | null;
+  indexes: SessionIndexes;
 }
 
 /**
@@ -29,10 +34,10 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(entry.session);
   }
 
-  set(key: string, session: StoredSession, userKey: string | null): Promise<void> {
+  set(key: string, session: StoredSession): Promise<void> {
     if (this.#closed) return closedError();
     this.#entries.delete(key);
-    this.#entries.set(key, { session, userKey });
+    this.#entries.set(key, { session, indexes: indexesOf(session) });
     while (this.#entries.size > this.#maxSessions) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
@@ -55,10 +60,18 @@ export class MemorySessionStore implements SessionStore {
   }
 
   deleteByUser(userKey: string): Promise<number> {
+    return this.#deleteWhere((indexes) => indexes.userKey === userKey);
+  }
+
+  deleteByProviderSid(providerSid: string): Promise<number> {
+    return this.#deleteWhere((indexes) => indexes.providerSid === providerSid);
+  }
+
+  #deleteWhere(matches: (indexes: SessionIndexes) => boolean): Promise<number> {
     if (this.#closed) return closedError();
     let count = 0;
     for (const [key, entry] of this.#entries) {
-      if (entry.userKey === userKey) {
+      if (matches(entry.indexes)) {
         this.#entries.delete(key);
         count += 1;
       }

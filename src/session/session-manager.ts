@@ -72,7 +72,7 @@ export class SessionManager {
     const id = generateSessionId();
     const now = this.#now();
     const stored = this.#timesFor(data, now, now);
-    await this.#call(() => this.#store.set(sessionKeyFor(id), stored, data.user?.key ?? null));
+    await this.#call(() => this.#store.set(sessionKeyFor(id), stored));
     if (previous) await this.#call(() => this.#store.delete(sessionKeyFor(previous.id)));
     return { id, data, stored };
   }
@@ -81,9 +81,7 @@ export class SessionManager {
   async update(session: ActiveSession, data: SessionData): Promise<ActiveSession> {
     const now = this.#now();
     const stored = this.#timesFor(data, session.stored.createdAt, now);
-    await this.#call(() =>
-      this.#store.set(sessionKeyFor(session.id), stored, data.user?.key ?? null),
-    );
+    await this.#call(() => this.#store.set(sessionKeyFor(session.id), stored));
     return { id: session.id, data, stored };
   }
 
@@ -95,6 +93,11 @@ export class SessionManager {
   /** Ends every session of one person. */
   async endAllFor(userKey: string): Promise<number> {
     return this.#call(() => this.#store.deleteByUser(userKey));
+  }
+
+  /** Ends every session signed in through one provider session (the ID token's `sid`). */
+  async endAllForProviderSession(providerSid: string): Promise<number> {
+    return this.#call(() => this.#store.deleteByProviderSid(providerSid));
   }
 
   /** Removes expired sessions from the store. */

@@ -43,17 +43,38 @@ export interface StoredSession {
   readonly absoluteExpiresAt: number;
 }
 
+/**
+ * What a store indexes a session by, besides its key: the person (to end all their sessions) and
+ * the provider's session id, the ID token's `sid` (for front- and back-channel logout).
+ */
+export interface SessionIndexes {
+  readonly userKey: string | null;
+  readonly providerSid: string | null;
+}
+
+/** The indexes of a session, derived from its data; every store uses this one definition. */
+export function indexesOf(session: StoredSession): SessionIndexes {
+  const user = session.data.user;
+  const sid = user?.claims['sid'];
+  return {
+    userKey: user?.key ?? null,
+    providerSid: typeof sid === 'string' && sid !== '' ? sid : null,
+  };
+}
+
 /** A promise-based key-value store for sessions. Every method may reject when the store is down. */
 export interface SessionStore {
   /** The session under this key, or `null` if there is none or it has expired. */
   get(key: string, now: number): Promise<StoredSession | null>;
-  /** Creates or replaces the session under this key. `userKey` indexes it for deleteByUser. */
-  set(key: string, session: StoredSession, userKey: string | null): Promise<void>;
+  /** Creates or replaces the session under this key, indexed as {@link indexesOf} says. */
+  set(key: string, session: StoredSession): Promise<void>;
   /** Moves a session's expiry without rewriting its data. */
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** Ends every session of one person; returns how many ended. */
   deleteByUser(userKey: string): Promise<number>;
+  /** Ends every session signed in through one provider session (`sid`); returns how many. */
+  deleteByProviderSid(providerSid: string): Promise<number>;
   /** Removes expired sessions; returns how many. */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;

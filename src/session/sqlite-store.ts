@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionStore, StoredSession } from './session-store.js';
+import { indexesOf, type SessionStore, type StoredSession } from './session-store.js';
 
 /** Bump when the table changes, and add the migration from the previous version. */
 const SCHEMA_VERSION = 1;
@@ -22,11 +22,12 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #get: Database.Statement<[string, number], Row>;
   readonly #set: Database.Statement<
-    [string, string, string | null, number, number, number, number]
+    [string, string, string | null, string | null, number, number, number, number]
   >;
   readonly #touch: Database.Statement<[number, number, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteByUser: Database.Statement<[string]>;
+  readonly #deleteByProviderSid: Database.Statement<[string]>;
   readonly #purge: Database.Statement<[number]>;
 
   constructor(path: string) {
@@ -41,9 +42,10 @@ export class SqliteSessionStore implements SessionStore {
       'SELECT data, created_at, refreshed_at, expires_at, absolute_expires_at FROM sessions WHERE key = ? AND expires_at > ?',
     );
     this.#set = this.#db.prepare(
-      `INSERT INTO sessions (key, data, user_key, created_at, refreshed_at, expires_at, absolute_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET data = excluded.data, user_key = excluded.user_key,
+         provider_sid = excluded.provider_sid,
          created_at = excluded.created_at, refreshed_at = excluded.refreshed_at,
          expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at`,
     );
@@ -52,6 +54,7 @@ export class SqliteSessionStore implements SessionStore {
     );
     this.#delete = this.#db.prepare('DELETE FROM sessions WHERE key = ?');
     this.#deleteByUser = this.#db.prepare('DELETE FROM sessions WHERE user_key = ?');
+    this.#deleteByProviderSid = this.#db.prepare('DELETE FROM sessions WHERE provider_sid = ?');
     this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   }
 
@@ -69,12 +72,14 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
-  set(key: string, session: StoredSession, userKey: string | null): Promise<void> {
+  set(key: string, session: StoredSession): Promise<void> {
+    const { userKey, providerSid } = indexesOf(session);
     return attempt(() => {
       this.#set.run(
         key,
         JSON.stringify(session.data),
         userKey,
+        providerSid,
         session.createdAt,
         session.refreshedAt,
         session.expiresAt,
@@ -97,6 +102,10 @@ export class SqliteSessionStore implements SessionStore {
 
   deleteByUser(userKey: string): Promise<number> {
     return attempt(() => this.#deleteByUser.run(userKey).changes);
+  }
+
+  deleteByProviderSid(providerSid: string): Promise<number> {
+    return attempt(() => this.#deleteByProviderSid.run(providerSid).changes);
   }
 
   purgeExpired(now: number): Promise<number> {
@@ -136,6 +145,7 @@ function migrate(db: Database.Database): void {
         key TEXT PRIMARY KEY,
         data TEXT NOT NULL,
         user_key TEXT,
+        provider_sid TEXT,
         created_at INTEGER NOT NULL,
         refreshed_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
@@ -143,6 +153,7 @@ function migrate(db: Database.Database): void {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
       CREATE INDEX IF NOT EXISTS sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS sessions_provider_sid ON sessions (provider_sid) WHERE provider_sid IS NOT NULL;
     `);
     db.exec('DELETE FROM schema_version');
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);

@@ -121,6 +121,19 @@ describe.each(stores)('SessionManager over the %s store', (_name, makeStore) => 
     expect(await manager.load(b.id)).not.toBeNull();
   });
 
+  it('ends every session of one provider session (sid) and no other', async () => {
+    const { manager } = setup(makeStore);
+    const withSid = (sid: string): SessionData => {
+      const data = signedIn();
+      return { ...data, user: data.user && { ...data.user, claims: { sid } } };
+    };
+    const first = await manager.start(withSid('sid-1'));
+    const other = await manager.start(withSid('sid-2'));
+    expect(await manager.endAllForProviderSession('sid-1')).toBe(1);
+    expect(await manager.load(first.id)).toBeNull();
+    expect(await manager.load(other.id)).not.toBeNull();
+  });
+
   it('purges expired sessions', async () => {
     const { manager, advance } = setup(makeStore);
     await manager.start(signedIn());
