@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Tiers: unit tests run with the network blocked; integration tests build the real app and run
-// it against the real development identity provider (oidc-provider) over HTTP.
+// it against the real development identity provider (oidc-provider) over HTTP; browser tests
+// drive Debian's Chromium through the real app.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +13,17 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.integration.test.ts', 'test/e2e/**'],
           setupFiles: ['test/support/block-network.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // One Chromium at a time: the machine has two cores.
+          fileParallelism: false,
         },
       },
       {

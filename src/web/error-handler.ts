@@ -59,7 +59,9 @@ async function sendError(
   return reply.type('text/html; charset=utf-8').send(
     renderErrorPage(pageContextFor(services, session), error, {
       correlationId: request.id,
-      returnTo: request.method === 'GET' ? (request.url.split('?')[0] ?? '/') : '/',
+      // Only the 401 page comes back where it was: after a failed sign-in, the page that failed
+      // (the redirect URI) is no place to return to.
+      returnTo: error.code === 'NOT_SIGNED_IN' ? (request.url.split('?')[0] ?? '/') : '/',
     }),
   );
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
+import { loadTls } from '../../src/local-tls.js';
 import { UserAgent } from './user-agent.js';
 
 /** The app and the development identity provider, both running on loopback ports. */
@@ -78,7 +79,12 @@ export async function startTestApp(
       done();
     },
   });
-  const app = await buildApp(config, { ...options, logStream: stream });
+  const tls = await loadTls(config);
+  const app = await buildApp(config, {
+    ...options,
+    logStream: stream,
+    ...(tls ? { https: tls } : {}),
+  });
   await app.listen({ host: 'localhost', port: config.port });
   return {
     config,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatClaim, renderTokenDetailsPage } from '../../src/web/pages/token-details-page.js';
+import {
+  formatClaim,
+  relativeTime,
+  renderTokenDetailsPage,
+} from '../../src/web/pages/token-details-page.js';
 
 const context = {
   userName: 'Alice',
@@ -21,5 +25,18 @@ describe('the token details page', () => {
     const html = renderTokenDetailsPage(context, { name: '<script>alert(1)</script>' });
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script>alert(1)&lt;/script>');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+  it('says how long until a time', () => {
+    expect(relativeTime(now / 1000 + 52 * 60, now)).toBe('in 52 min');
+    expect(relativeTime(now / 1000 + 5 * 3600, now)).toBe('in 5 h');
+  });
+
+  it('says how long ago a time was', () => {
+    expect(relativeTime(now / 1000 - 10, now)).toBe('less than a minute ago');
+    expect(relativeTime(now / 1000 - 3 * 60, now)).toBe('3 min ago');
   });
 });

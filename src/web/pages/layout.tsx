@@ -47,6 +47,7 @@ function Layout(props: { title: string; context: PageContext; children: Componen
         <title>{`${props.title} · entra-signin`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/app.js" defer />
       </head>
       <body>
         {context.devMode && (

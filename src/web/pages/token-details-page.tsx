@@ -1,27 +1,18 @@
+import { claimOrder, describeClaim, timeClaims, type ClaimGroup } from './claim-catalogue.js';
 import { renderPage, type PageContext } from './layout.js';
 
-// Claims that hold seconds since the epoch (OpenID Connect Core §2).
-const timeClaims = new Set(['iat', 'exp', 'nbf', 'auth_time']);
+const groups: { id: ClaimGroup; title: string; intro: string }[] = [
+  { id: 'identity', title: 'Who you are', intro: 'How the directory names you.' },
+  {
+    id: 'directory',
+    title: 'Directory ids',
+    intro: 'Stable ids: these are what apps should key on.',
+  },
+  { id: 'token', title: 'About this token', intro: 'Who issued it, for whom, and for how long.' },
+  { id: 'other', title: 'Other claims', intro: 'Claims this page has no explanation for.' },
+];
 
-const descriptions: Record<string, string> = {
-  name: 'Your display name',
-  preferred_username: 'The name you sign in with',
-  email: 'Your email address',
-  oid: 'Your object id in the directory: the same in every app of the tenant',
-  tid: 'The id of the tenant (organisation) you signed in to',
-  sub: 'Your id for this app: unique per app',
-  iss: 'Who issued the token',
-  aud: 'Who the token is for: this app’s client id',
-  iat: 'When the token was issued',
-  exp: 'When the token expires',
-  nbf: 'The token is not valid before this',
-  auth_time: 'When you last entered your credentials',
-  nonce: 'A one-time value that ties the token to this sign-in',
-  ver: 'The version of the token format',
-  sid: 'Your sign-in session at the provider',
-};
-
-/** Formats a claim for reading: times as UTC dates, objects as JSON. */
+/** Formats a claim for reading: times as UTC dates, lists and objects as JSON. */
 export function formatClaim(name: string, value: unknown): string {
   if (timeClaims.has(name) && typeof value === 'number') {
     return `${new Date(value * 1000)
@@ -33,38 +24,95 @@ export function formatClaim(name: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The ID token's claims as a table. */
+/** "in 52 min", "3 h ago": how far a time claim is from now. */
+export function relativeTime(seconds: number, nowMs: number): string {
+  const deltaMs = seconds * 1000 - nowMs;
+  const minutes = Math.round(Math.abs(deltaMs) / 60_000);
+  const text =
+    minutes < 1
+      ? 'less than a minute'
+      : minutes < 120
+        ? `${minutes} min`
+        : `${Math.round(minutes / 60)} h`;
+  return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+function ClaimRow(props: { name: string; value: unknown; now: number }) {
+  const { name, value, now } = props;
+  const info = describeClaim(name);
+  const text = formatClaim(name, value);
+  return (
+    <tr>
+      <th scope="row">
+        <span class="claim-label">{info.label}</span>
+        <code class="claim-name">{name}</code>
+      </th>
+      <td class="claim-value">
+        <span class="value">{text}</span>
+        {timeClaims.has(name) && typeof value === 'number' && (
+          <span class="relative">
+            {name === 'exp' ? 'expires ' : ''}
+            {relativeTime(value, now)}
+          </span>
+        )}
+        {info.copyable === true && typeof value === 'string' && (
+          <button
+            type="button"
+            class="copy"
+            data-copy={value}
+            aria-label={`Copy ${info.label}`}
+            hidden
+          >
+            Copy
+          </button>
+        )}
+        {info.meaning !== '' && <span class="meaning">{info.meaning}</span>}
+      </td>
+    </tr>
+  );
+}
+
+/** The ID token's claims, grouped and explained. */
 export function renderTokenDetailsPage(
   context: PageContext,
   claims: Readonly<Record<string, unknown>>,
+  now: number = Date.now(),
 ): string {
-  const names = Object.keys(claims).sort();
+  const names = Object.keys(claims).sort(
+    (a, b) => claimOrder(a) - claimOrder(b) || a.localeCompare(b),
+  );
   return renderPage(
     'ID token details',
     context,
     <>
       <h1>ID token details</h1>
-      <p>The claims the identity provider vouched for when you signed in.</p>
-      <table class="claims">
-        <thead>
-          <tr>
-            <th scope="col">Claim</th>
-            <th scope="col">Value</th>
-            <th scope="col">Meaning</th>
-          </tr>
-        </thead>
-        <tbody>
-          {names.map((name) => (
-            <tr key={name}>
-              <th scope="row">
-                <code>{name}</code>
-              </th>
-              <td class="claim-value">{formatClaim(name, claims[name])}</td>
-              <td>{descriptions[name] ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <p>
+        The claims your organisation's identity provider vouched for when you signed in. The app
+        checked the token's signature, issuer, audience and lifetime before trusting any of them.
+      </p>
+      {groups.map((group) => {
+        const inGroup = names.filter((name) => describeClaim(name).group === group.id);
+        if (inGroup.length === 0) return null;
+        return (
+          <section class="claim-group" aria-labelledby={`group-${group.id}`} key={group.id}>
+            <h2 id={`group-${group.id}`}>{group.title}</h2>
+            <p class="group-intro">{group.intro}</p>
+            <table class="claims">
+              <thead>
+                <tr>
+                  <th scope="col">Claim</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {inGroup.map((name) => (
+                  <ClaimRow key={name} name={name} value={claims[name]} now={now} />
+                ))}
+              </tbody>
+            </table>
+          </section>
+        );
+      })}
       <p>
         <a href="/">Back to the home page</a>
       </p>

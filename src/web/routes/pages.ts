@@ -21,7 +21,7 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     if (!session || !user) throw new AppError('NOT_SIGNED_IN');
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderTokenDetailsPage(pageContextFor(services, session), user.claims));
+      .send(renderTokenDetailsPage(pageContextFor(services, session), user.claims, services.now()));
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
