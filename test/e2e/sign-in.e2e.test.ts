@@ -60,7 +60,12 @@ describe('in a real browser', () => {
     expect(await table.textContent()).toMatch(/expires in \d+ min/);
     await expectAccessible(page);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The sign-out page's own button (the header has one too, used in the two-tab test).
+    await page.goto(`${t.baseUrl}/auth/sign_out`);
+    expect(await page.locator('h1').textContent()).toBe('Sign out?');
+    await expectAccessible(page);
+    await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.waitForURL(`${t.baseUrl}/auth/post_sign_out`);
     expect(await page.locator('h1').textContent()).toBe("You're signed out.");
