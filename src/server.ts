@@ -4,8 +4,7 @@
  */
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
-import { readAccountsFile } from './dev-idp/accounts.js';
-import { startDevIdp, type DevIdp } from './dev-idp/dev-idp.js';
+import { startDevIdpFor } from './dev-idp/start-for-config.js';
 import { isAppError } from './errors.js';
 import { loadTls } from './local-tls.js';
 
@@ -21,22 +20,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let devIdp: DevIdp | null = null;
-  if (config.devIdp) {
-    devIdp = await startDevIdp({
-      port: config.devIdp.port,
-      nodeEnv: config.nodeEnv,
-      tenantId: config.devIdp.tenantId,
-      clientId: config.oidc.clientId,
-      clientSecret: config.oidc.clientSecret,
-      redirectUris: [config.redirectUri],
-      postLogoutRedirectUris: [config.postSignOutRedirectUri],
-      extraAccounts:
-        config.devIdp.accountsFile === undefined
-          ? []
-          : readAccountsFile(config.devIdp.accountsFile),
-    });
-  }
+  const devIdp = await startDevIdpFor(config);
 
   const tls = await loadTls(config);
   const app = await buildApp(config, tls ? { https: tls } : {});
