@@ -7,6 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import {
+  multiTenantCloudOf,
+  parseAllowedTenants,
+  type MultiTenantSettings,
+} from './auth/entra-tenant.js';
 import { AppError } from './errors.js';
 import { parseDuration } from './duration.js';
 
@@ -21,12 +26,24 @@ export interface OidcSettings {
   /** The issuer the app discovers (`{AUTHORITY}/.well-known/openid-configuration`). */
   readonly authority: string;
   readonly clientId: string;
+  /** The client secret; empty when the app authenticates with a certificate instead. */
   readonly clientSecret: string;
+  /** A certificate credential (CLIENT_CERTIFICATE_FILE + CLIENT_KEY_FILE), used instead of the secret. */
+  readonly clientCertificate: ClientCertificateSetting | null;
   readonly scopes: string;
   /** Seconds to wait for any request to the provider. */
   readonly timeoutSeconds: number;
   /** Seconds of clock difference tolerated when checking `iat`, `exp` and `nbf`. */
   readonly clockToleranceSeconds: number;
+  /** Set when AUTHORITY is a multi-tenant Entra authority (`organizations`, `common`). */
+  readonly multiTenant: MultiTenantSettings | null;
+}
+
+/** A client certificate and its private key, in PEM, read from the files the settings name. */
+export interface ClientCertificateSetting {
+  readonly certificateFile: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
 }
 
 export interface DevIdpSettings {
@@ -36,7 +53,9 @@ export interface DevIdpSettings {
 }
 
 export type SessionStoreSetting =
-  { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: string };
 
 export interface SessionSettings {
   readonly store: SessionStoreSetting;
@@ -111,7 +130,10 @@ const envSchema = z.object({
   TENANT_ID: optionalText,
   CLIENT_ID: optionalText,
   CLIENT_SECRET: optionalText,
+  CLIENT_CERTIFICATE_FILE: optionalText,
+  CLIENT_KEY_FILE: optionalText,
   AUTHORITY: optionalText,
+  ALLOWED_TENANTS: optionalText,
   SCOPES: z.string().default('openid profile email'),
   PROVIDER_TIMEOUT: duration('PROVIDER_TIMEOUT', '10s'),
   CLOCK_TOLERANCE: duration('CLOCK_TOLERANCE', '60s'),
@@ -184,7 +206,7 @@ function buildConfig(env: Env, cwd: string): Config {
 
   const oidc = useDevIdp
     ? devOidcSettings(env, devIdp?.port ?? 0)
-    : externalOidcSettings(env, problems);
+    : externalOidcSettings(env, cwd, problems);
 
   const secrets = resolveSessionSecrets(env, dataDir, problems);
   const store = resolveStore(env.SESSION_STORE, cwd, problems);
@@ -227,13 +249,15 @@ function devOidcSettings(env: Env, devPort: number): OidcSettings {
     clientId: DEV_CLIENT_ID,
     // The development provider runs in the same process and learns this secret from the config.
     clientSecret: randomBytes(32).toString('base64url'),
+    clientCertificate: null,
     scopes: env.SCOPES,
     timeoutSeconds: Math.ceil(env.PROVIDER_TIMEOUT / 1000),
     clockToleranceSeconds: Math.round(env.CLOCK_TOLERANCE / 1000),
+    multiTenant: null,
   };
 }
 
-function externalOidcSettings(env: Env, problems: string[]): OidcSettings {
+function externalOidcSettings(env: Env, cwd: string, problems: string[]): OidcSettings {
   const authority =
     env.AUTHORITY ?? `https://login.microsoftonline.com/${env.TENANT_ID ?? ''}/v2.0`;
   checkAuthority(authority, problems);
@@ -242,19 +266,77 @@ function externalOidcSettings(env: Env, problems: string[]): OidcSettings {
       'CLIENT_ID is required with TENANT_ID or AUTHORITY: copy the Application (client) ID from the app registration',
     );
   }
-  if (env.CLIENT_SECRET === undefined) {
+  const clientCertificate = readClientCertificate(env, cwd, problems);
+  if (env.CLIENT_SECRET === undefined && clientCertificate === null) {
     problems.push(
-      'CLIENT_SECRET is required with TENANT_ID or AUTHORITY: create one under Certificates & secrets in the app registration',
+      'CLIENT_SECRET (or CLIENT_CERTIFICATE_FILE with CLIENT_KEY_FILE) is required with TENANT_ID or AUTHORITY: create a secret under Certificates & secrets in the app registration, or run npm run register',
     );
   }
   return {
     authority: authority.replace(/\/+$/, ''),
     clientId: env.CLIENT_ID ?? '',
     clientSecret: env.CLIENT_SECRET ?? '',
+    clientCertificate,
     scopes: env.SCOPES,
     timeoutSeconds: Math.ceil(env.PROVIDER_TIMEOUT / 1000),
     clockToleranceSeconds: Math.round(env.CLOCK_TOLERANCE / 1000),
+    multiTenant: resolveMultiTenant(authority, env.ALLOWED_TENANTS, problems),
   };
+}
+
+// A multi-tenant authority lets every Entra tenant in unless told which: ALLOWED_TENANTS is
+// required with one, and meaningless (so refused) with any other.
+function resolveMultiTenant(
+  authority: string,
+  allowedTenants: string | undefined,
+  problems: string[],
+): MultiTenantSettings | null {
+  const cloudOrigin = multiTenantCloudOf(authority);
+  if (cloudOrigin === null) {
+    if (allowedTenants !== undefined) {
+      problems.push(
+        `ALLOWED_TENANTS applies only to a multi-tenant AUTHORITY (https://login.microsoftonline.com/organizations/v2.0 or …/common/v2.0); remove it or change AUTHORITY (you gave "${authority}")`,
+      );
+    }
+    return null;
+  }
+  if (allowedTenants === undefined) {
+    problems.push(
+      `ALLOWED_TENANTS is required with a multi-tenant AUTHORITY ("${authority}"): list the Directory (tenant) ids that may sign in, comma-separated, or * for any organisation`,
+    );
+    return null;
+  }
+  return Object.freeze({
+    cloudOrigin,
+    allowedTenants: parseAllowedTenants(allowedTenants, problems),
+  });
+}
+
+// A certificate credential (private_key_jwt) is what Entra recommends over secrets: the private
+// key never leaves this machine. Both files are read once, here.
+function readClientCertificate(
+  env: Env,
+  cwd: string,
+  problems: string[],
+): ClientCertificateSetting | null {
+  const { CLIENT_CERTIFICATE_FILE: certFile, CLIENT_KEY_FILE: keyFile } = env;
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) {
+    problems.push('CLIENT_CERTIFICATE_FILE and CLIENT_KEY_FILE go together: set both or neither');
+    return null;
+  }
+  try {
+    return {
+      certificateFile: resolve(cwd, certFile),
+      certificatePem: readFileSync(resolve(cwd, certFile), 'utf8'),
+      privateKeyPem: readFileSync(resolve(cwd, keyFile), 'utf8'),
+    };
+  } catch {
+    problems.push(
+      `CLIENT_CERTIFICATE_FILE (${certFile}) and CLIENT_KEY_FILE (${keyFile}) must be readable PEM files`,
+    );
+    return null;
+  }
 }
 
 function checkAuthority(authority: string, problems: string[]): void {
@@ -370,10 +452,29 @@ function resolveStore(value: string, cwd: string, problems: string[]): SessionSt
     }
     return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
   }
+  if (value.startsWith('redis://') || value.startsWith('rediss://')) {
+    return resolveRedisStore(value, problems);
+  }
   problems.push(
-    `SESSION_STORE must be "memory" or "sqlite:PATH" (such as sqlite:./data/sessions.db); you gave "${value}"`,
+    `SESSION_STORE must be "memory", "sqlite:PATH" (such as sqlite:./data/sessions.db) or a Redis URL (redis://HOST:PORT or rediss://HOST:PORT for TLS); you gave "${redactUrl(value)}"`,
   );
   return { kind: 'memory' };
+}
+
+function resolveRedisStore(value: string, problems: string[]): SessionStoreSetting {
+  const url = URL.canParse(value) ? new URL(value) : null;
+  // The path, if any, is the database number (redis://host:6379/2).
+  if (url === null || url.hostname === '' || !/^\/?\d*$/.test(url.pathname)) {
+    problems.push(
+      `SESSION_STORE must be a Redis URL such as redis://localhost:6379, rediss://user:password@redis.example.com:6380 (TLS) or redis://localhost:6379/2 (database 2); you gave "${redactUrl(value)}"`,
+    );
+  }
+  return { kind: 'redis', url: value };
+}
+
+// A Redis URL may carry a password: messages show the rest of it only.
+function redactUrl(value: string): string {
+  return value.replace(/^(\w+:\/\/)[^@/]*@/, '$1***@');
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
@@ -404,4 +505,79 @@ function configError(problems: string[]): AppError {
     'CONFIG_INVALID',
     `The configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
   );
+}
+
+/** What the command-line tools (`npm run register`, `unregister`, `doctor`) need to know. */
+export interface CliSettings {
+  /** Microsoft Graph's origin, without the version (national clouds have their own). */
+  readonly graphUrl: string;
+  /** A Microsoft Graph access token to use instead of signing in with a device code. */
+  readonly graphToken: string | undefined;
+  /** The public client the device code sign-in uses. */
+  readonly graphClientId: string;
+  /** Where the device code sign-in happens: `https://login.microsoftonline.com/{tenant}`. */
+  readonly loginAuthority: string;
+  readonly tenantId: string | undefined;
+  readonly clientId: string | undefined;
+  readonly baseUrl: string;
+  readonly redirectUri: string;
+  readonly postSignOutRedirectUri: string;
+  readonly dataDir: string;
+  /** The `.env` file the tools read and write. */
+  readonly envFile: string;
+}
+
+// Microsoft Graph Command Line Tools: Microsoft's public client for signing administrators in to
+// Graph from a terminal (the one `Connect-MgGraph` uses), so no app has to exist beforehand.
+const GRAPH_CLI_CLIENT_ID = '14d82eec-204b-4c2f-b7e8-296a70dab67e';
+
+const cliSchema = envSchema.extend({
+  GRAPH_URL: z.string().trim().default('https://graph.microsoft.com'),
+  GRAPH_TOKEN: optionalText,
+  GRAPH_CLIENT_ID: optionalText,
+});
+
+/**
+ * Reads the settings of the command-line tools, from the environment and `.env` like
+ * {@link loadConfig}, without requiring a complete configuration (registering is how one gets it).
+ * Throws an {@link AppError} `CONFIG_INVALID` listing every problem.
+ */
+export function loadCliSettings(options: LoadConfigOptions = {}): CliSettings {
+  const cwd = options.cwd ?? process.cwd();
+  const parsed = cliSchema.safeParse({ ...readDotEnv(cwd), ...(options.env ?? process.env) });
+  if (!parsed.success) {
+    throw configError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  const scheme = resolveHttps(env, cwd, problems).mode === 'off' ? 'http' : 'https';
+  const baseUrl = resolveBaseUrl(env.BASE_URL ?? `${scheme}://localhost:${env.PORT}`, problems);
+  const graphUrl = env.GRAPH_URL.replace(/\/+$/, '');
+  const graph = URL.canParse(graphUrl) ? new URL(graphUrl) : null;
+  // The Graph token travels to GRAPH_URL: plain http only to this machine (tests, a local fake).
+  if (
+    graph === null ||
+    graph.pathname !== '/' ||
+    !(graph.protocol === 'https:' || (graph.protocol === 'http:' && isLoopbackHost(graph.hostname)))
+  ) {
+    problems.push(
+      `GRAPH_URL must be Microsoft Graph's https origin without a path, such as https://graph.microsoft.com or https://graph.microsoft.us; you gave "${env.GRAPH_URL}"`,
+    );
+  }
+  if (problems.length > 0) throw configError(problems);
+  return Object.freeze({
+    graphUrl,
+    graphToken: env.GRAPH_TOKEN,
+    graphClientId: env.GRAPH_CLIENT_ID ?? GRAPH_CLI_CLIENT_ID,
+    loginAuthority:
+      env.AUTHORITY?.replace(/\/v2\.0\/*$/, '') ??
+      `https://login.microsoftonline.com/${env.TENANT_ID ?? 'organizations'}`,
+    tenantId: env.TENANT_ID,
+    clientId: env.CLIENT_ID,
+    baseUrl,
+    redirectUri: `${baseUrl}/auth/redirect`,
+    postSignOutRedirectUri: `${baseUrl}/auth/post_sign_out`,
+    dataDir: resolve(cwd, env.DATA_DIR),
+    envFile: join(cwd, '.env'),
+  });
 }

@@ -1,5 +1,6 @@
 import type { SessionStoreSetting } from '../config.js';
 import { MemorySessionStore } from './memory-store.js';
+import { RedisSessionStore } from './redis-store.js';
 import type { SessionStore } from './session-store.js';
 import { SqliteSessionStore } from './sqlite-store.js';
 
@@ -10,5 +11,7 @@ export function openSessionStore(setting: SessionStoreSetting): SessionStore {
       return new MemorySessionStore();
     case 'sqlite':
       return new SqliteSessionStore(setting.path);
+    case 'redis':
+      return new RedisSessionStore(setting.url);
   }
 }

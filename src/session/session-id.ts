@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -17,5 +17,6 @@ export function isWellFormedSessionId(value: string): boolean {
  * turn a key back into a cookie; the id has enough entropy that no salt is needed.
  */
 export function sessionKeyFor(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  // One-shot hash: computed on every request that carries a cookie.
+  return hash('sha256', id, 'base64url');
 }

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { indexesOf, type SessionStore, type StoredSession } from './session-store.js';
 
 /** Bump when the table changes, and add the migration from the previous version. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 interface Row {
   data: string;
@@ -128,34 +128,64 @@ function attempt<T>(work: () => T): Promise<T> {
   }
 }
 
+// Version 2 keeps sessions in an ordinary (rowid) table: rows hold an ID token, a kilobyte or
+// more, and SQLite stores rows that large poorly in a WITHOUT ROWID table (version 1): the file
+// was twice the size, and writes and look-ups two to three times slower.
+const SESSIONS_TABLE = `
+  CREATE TABLE sessions (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    user_key TEXT,
+    provider_sid TEXT,
+    created_at INTEGER NOT NULL,
+    refreshed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    absolute_expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires_at ON sessions (expires_at);
+  CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
+  CREATE INDEX sessions_provider_sid ON sessions (provider_sid) WHERE provider_sid IS NOT NULL;`;
+
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const row = db.prepare('SELECT version FROM schema_version').get() as
-    { version: number } | undefined;
-  const version = row?.version ?? 0;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `The session database was written by a newer version of entra-signin (schema ${version}, this one knows ${SCHEMA_VERSION})`,
-    );
-  }
-  if (version === SCHEMA_VERSION) return;
+  const readVersion = () =>
+    (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)
+      ?.version ?? 0;
+  const check = (version: number) => {
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `The session database was written by a newer version of entra-signin (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+      );
+    }
+  };
+  check(readVersion());
+  if (readVersion() === SCHEMA_VERSION) return;
+  // IMMEDIATE takes the write lock before reading the version again: of several processes
+  // starting on one file, one migrates and the others then find nothing to do.
   db.transaction(() => {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS sessions (
-        key TEXT PRIMARY KEY,
-        data TEXT NOT NULL,
-        user_key TEXT,
-        provider_sid TEXT,
-        created_at INTEGER NOT NULL,
-        refreshed_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        absolute_expires_at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
-      CREATE INDEX IF NOT EXISTS sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS sessions_provider_sid ON sessions (provider_sid) WHERE provider_sid IS NOT NULL;
-    `);
+    const version = readVersion();
+    check(version);
+    if (version === SCHEMA_VERSION) return;
+    if (version === 1) {
+      db.exec('ALTER TABLE sessions RENAME TO sessions_v1');
+      db.exec(
+        'DROP INDEX sessions_expires_at; DROP INDEX IF EXISTS sessions_user_key; DROP INDEX IF EXISTS sessions_provider_sid',
+      );
+      db.exec(SESSIONS_TABLE);
+      // The first files of version 1 had no provider_sid column; the ID token's claims have it.
+      const columns = db.prepare("SELECT name FROM pragma_table_info('sessions_v1')").pluck().all();
+      const sid = columns.includes('provider_sid')
+        ? 'provider_sid'
+        : "json_extract(data, '$.user.claims.sid')";
+      db.exec(`
+        INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
+        SELECT key, data, user_key, ${sid}, created_at, refreshed_at, expires_at, absolute_expires_at
+        FROM sessions_v1;
+        DROP TABLE sessions_v1;`);
+    } else {
+      db.exec(SESSIONS_TABLE);
+    }
     db.exec('DELETE FROM schema_version');
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
-  })();
+  }).immediate();
 }

@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
+import type { DevIdp } from '../../src/dev-idp/dev-idp.js';
+import { startDevIdpFor } from '../../src/dev-idp/start-for-config.js';
 import { loadTls } from '../../src/local-tls.js';
+import { findFreePort } from './free-port.js';
 import { UserAgent } from './user-agent.js';
 
 /** The app and the development identity provider, both running on loopback ports. */
@@ -23,18 +24,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on loopback (the name most tests use). */
+export { findFreePort as freePort } from './free-port.js';
 
 /**
  * Starts the real app, configured from `env` the way `npm start` configures it, against the real
@@ -42,9 +33,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: Pick<BuildAppOptions, 'now' | 'store'> = {},
+  options: Pick<BuildAppOptions, 'now' | 'store' | 'providerFetch'> = {},
 ): Promise<TestApp> {
-  const [appPort, idpPort] = [await freePort(), await freePort()];
+  const [appPort, idpPort] = [await findFreePort(), await findFreePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'entra-signin-test-'));
   const config = loadConfig({
     cwd: dataDir,
@@ -60,18 +51,7 @@ export async function startTestApp(
       ...env,
     },
   });
-  let idp: DevIdp | null = null;
-  if (config.devIdp) {
-    idp = await startDevIdp({
-      port: config.devIdp.port,
-      nodeEnv: config.nodeEnv,
-      tenantId: config.devIdp.tenantId,
-      clientId: config.oidc.clientId,
-      clientSecret: config.oidc.clientSecret,
-      redirectUris: [config.redirectUri],
-      postLogoutRedirectUris: [config.postSignOutRedirectUri],
-    });
-  }
+  const idp = await startDevIdpFor(config);
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
