@@ -5,7 +5,7 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { ProviderConnection } from './auth/provider-connection.js';
+import { ProviderConnection, type ProviderFetch } from './auth/provider-connection.js';
 import type { Config } from './config.js';
 import { openSessionStore } from './session/open-session-store.js';
 import { SessionManager } from './session/session-manager.js';
@@ -13,6 +13,7 @@ import type { SessionStore } from './session/session-store.js';
 import { installErrorHandler } from './web/error-handler.js';
 import { logOptions } from './web/log-options.js';
 import { registerAuthRoutes } from './web/routes/auth.js';
+import { registerLogoutChannelRoutes } from './web/routes/logout-channels.js';
 import { registerPageRoutes } from './web/routes/pages.js';
 import { registerSecurityHeaders } from './web/security-headers.js';
 import type { AppServices } from './web/services.js';
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   readonly logStream?: DestinationStream;
   /** TLS key and certificate, to serve https. */
   readonly https?: { key: string | Buffer; cert: string | Buffer };
+  /** How the app reaches the identity provider (tests route Microsoft's hosts to a local fake). */
+  readonly providerFetch?: ProviderFetch;
 }
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -49,7 +52,7 @@ export async function buildApp(
   });
   const services: AppServices = {
     config,
-    provider: new ProviderConnection(config.oidc),
+    provider: new ProviderConnection(config.oidc, { fetch: options.providerFetch }),
     sessions: new WebSessions(manager, config.session),
     now,
   };
@@ -89,6 +92,7 @@ export async function buildApp(
   installErrorHandler(app, services);
   registerPageRoutes(app, services);
   registerAuthRoutes(app, services);
+  registerLogoutChannelRoutes(app, services);
 
   const purge = setInterval(() => {
     manager.purgeExpired().catch((error: unknown) => {

@@ -56,6 +56,36 @@ const catalogue = {
     title: 'The identity provider cannot be reached',
     hint: 'We could not talk to the identity provider. Check the AUTHORITY setting and the network, then try again in a moment.',
   },
+  AUTH_ISSUER_MISMATCH: {
+    status: 400,
+    title: 'The sign-in answer came from another identity provider',
+    hint: 'The answer names an issuer other than the one this app signs in with, which is how mix-up attacks look. Start again from the sign-in button.',
+  },
+  AUTH_TENANT_NOT_ALLOWED: {
+    status: 403,
+    title: 'Your organisation may not sign in here',
+    hint: 'This app lets in only the organisations it was set up for, and yours is not one of them. Sign in with an account of one of those organisations, or ask the people who run this app.',
+  },
+  AUTH_DISCOVERY_INVALID: {
+    status: 502,
+    title: 'The identity provider describes itself wrongly',
+    hint: "The provider's discovery document names another issuer than the one configured, or lacks what sign-in needs. Check the AUTHORITY (or TENANT_ID) setting.",
+  },
+  LOGOUT_REQUEST_INVALID: {
+    status: 400,
+    title: 'The sign-out request is malformed',
+    hint: 'A front-channel sign-out request needs the sid of the provider session (and, if it names an issuer, this app’s). Nothing was signed out.',
+  },
+  LOGOUT_TOKEN_INVALID: {
+    status: 400,
+    title: 'The logout token cannot be trusted',
+    hint: 'A back-channel logout token failed validation (signature, issuer, audience, age, events, type, nonce, sid or sub). Nothing was signed out.',
+  },
+  LOGOUT_TOKEN_REPLAYED: {
+    status: 400,
+    title: 'The logout token was used already',
+    hint: 'A back-channel logout token is good once; this one (its jti) was seen before. Nothing more was signed out.',
+  },
   CSRF_TOKEN_INVALID: {
     status: 403,
     title: 'This form has expired',

@@ -95,7 +95,9 @@ describe('loadConfig', () => {
       message = (error as Error).message;
     }
     expect(message).toMatch(/CLIENT_ID is required/);
-    expect(message).toMatch(/CLIENT_SECRET is required/);
+    expect(message).toMatch(
+      /CLIENT_SECRET \(or CLIENT_CERTIFICATE_FILE with CLIENT_KEY_FILE\) is required/,
+    );
   });
 
   it('refuses a BASE_URL with a path, and says what it got', () => {
@@ -136,5 +138,43 @@ describe('loadConfig', () => {
 
   it('refuses an unknown SESSION_STORE', () => {
     expect(() => load({ SESSION_STORE: 'postgres://x' })).toThrow(/SESSION_STORE must be/);
+  });
+});
+
+describe('client credentials', () => {
+  const { CLIENT_SECRET: _secret, ...withoutSecret } = tenant;
+
+  it('accepts a certificate and key instead of a secret', () => {
+    const cwd = fresh();
+    writeFileSync(join(cwd, 'cert.pem'), 'CERT');
+    writeFileSync(join(cwd, 'key.pem'), 'KEY');
+    const config = loadConfig({
+      cwd,
+      env: { ...withoutSecret, CLIENT_CERTIFICATE_FILE: 'cert.pem', CLIENT_KEY_FILE: 'key.pem' },
+    });
+    expect(config.oidc.clientSecret).toBe('');
+    expect(config.oidc.clientCertificate).toMatchObject({
+      certificatePem: 'CERT',
+      privateKeyPem: 'KEY',
+    });
+  });
+
+  it('wants both certificate files, readable', () => {
+    expect(() => load({ ...withoutSecret, CLIENT_CERTIFICATE_FILE: 'cert.pem' })).toThrow(
+      /go together/,
+    );
+    expect(() =>
+      load({
+        ...withoutSecret,
+        CLIENT_CERTIFICATE_FILE: 'missing.pem',
+        CLIENT_KEY_FILE: 'missing-key.pem',
+      }),
+    ).toThrow(/must be readable PEM files/);
+  });
+
+  it('names both ways to authenticate when neither is set', () => {
+    expect(() => load(withoutSecret)).toThrow(
+      /CLIENT_SECRET \(or CLIENT_CERTIFICATE_FILE with CLIENT_KEY_FILE\) is required/,
+    );
   });
 });

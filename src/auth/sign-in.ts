@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import type { SignInAttempt, SignedInUser } from '../session/session-store.js';
 import { findEntraErrorCode } from './entra-error.js';
+import { checkTenantIssuer } from './entra-tenant.js';
 import type { ProviderConnection } from './provider-connection.js';
 import { sanitizeReturnTo } from './return-to.js';
 import { translateProviderError } from './translate-provider-error.js';
@@ -121,6 +122,11 @@ export async function completeSignIn(
   options: { redirectUri: string; now: number },
 ): Promise<SignInOutcome> {
   const { params, attempt } = answer;
+  // RFC 9207 §2.4: the issuer is checked before anything else in the answer, errors included.
+  const iss = params.get('iss');
+  if (iss !== null && !(await provider.acceptsIssuer(iss))) {
+    throw new AppError('AUTH_ISSUER_MISMATCH', 'The answer names another issuer (RFC 9207)');
+  }
   const error = params.get('error');
   if (error !== null) {
     const description = params.get('error_description') ?? undefined;
@@ -157,9 +163,25 @@ export async function completeSignIn(
   if (!claims || tokens.id_token === undefined) {
     throw new AppError('AUTH_TOKEN_INVALID', 'The token response has no ID token');
   }
+  checkIssuedAt(claims.iat, options.now, provider.settings.clockToleranceSeconds);
+  if (provider.settings.multiTenant !== null) {
+    checkTenantIssuer(claims, provider.settings.multiTenant);
+  }
   return {
     outcome: 'signed-in',
     user: describeUser(claims, tokens.id_token, options.now),
     returnTo: attempt.returnTo,
   };
+}
+
+/**
+ * An ID token issued in the future (beyond the clock tolerance) is refused: openid-client checks
+ * that `iat` is present and not too old, not that it has come to pass.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (item 10)
+ */
+function checkIssuedAt(iat: unknown, nowMs: number, toleranceSeconds: number): void {
+  if (typeof iat !== 'number' || iat > nowMs / 1000 + toleranceSeconds) {
+    throw new AppError('AUTH_TOKEN_INVALID', 'The ID token was issued in the future (iat)');
+  }
 }

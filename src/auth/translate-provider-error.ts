@@ -1,3 +1,4 @@
+import { errors as joseErrors } from 'jose';
 import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import { findEntraErrorCode } from './entra-error.js';
@@ -50,7 +51,7 @@ export function translateProviderError(error: unknown): AppError {
     code === 'OAUTH_INVALID_SERVER_METADATA'
   ) {
     return new AppError(
-      'AUTH_PROVIDER_UNREACHABLE',
+      'AUTH_DISCOVERY_INVALID',
       'The discovery document does not describe the configured AUTHORITY',
       { cause: error },
     );
@@ -74,6 +75,29 @@ export function translateProviderError(error: unknown): AppError {
   });
 }
 
+/**
+ * The boundary for jose's errors while checking a logout token: a token that fails is
+ * `LOGOUT_TOKEN_INVALID`; keys that cannot be fetched are the provider's fault, not the token's.
+ *
+ * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation
+ */
+export function translateLogoutTokenError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (
+    isNetworkFailure(error) ||
+    error instanceof joseErrors.JWKSTimeout ||
+    (error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_INVALID')
+  ) {
+    return new AppError('AUTH_PROVIDER_UNREACHABLE', "The provider's keys could not be fetched", {
+      cause: error,
+    });
+  }
+  const code = error instanceof joseErrors.JOSEError ? error.code : 'not a JOSE error';
+  return new AppError('LOGOUT_TOKEN_INVALID', `The logout token failed a check (${code})`, {
+    cause: error,
+  });
+}
+
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const own = (error as { code?: unknown }).code;
@@ -82,10 +106,16 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function isNetworkFailure(error: unknown): boolean {
+function isNetworkFailure(error: unknown, depth = 0): boolean {
   if (error instanceof DOMException) {
     return error.name === 'TimeoutError' || error.name === 'AbortError';
   }
   // fetch reports refused connections, DNS failures and resets as a TypeError('fetch failed').
-  return error instanceof TypeError && error.message === 'fetch failed';
+  if (error instanceof TypeError && error.message === 'fetch failed') return true;
+  // openid-client wraps what happens under it (the JWKS fetch of its signature check, timeouts)
+  // in a ClientError of its own: look one or two causes down.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return true;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return depth < 3 && cause !== undefined && isNetworkFailure(cause, depth + 1);
 }

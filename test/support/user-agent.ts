@@ -16,6 +16,15 @@ export class UserAgent {
   readonly jar = new CookieJar();
   /** Every URL visited, in order, redirects included. */
   readonly visited: string[] = [];
+  /**
+   * Origins reached at another origin, like a hosts-file entry (a faked Microsoft host served by
+   * a local provider): URLs, cookies and pages keep the original origin.
+   */
+  readonly #originAliases: Readonly<Record<string, string>>;
+
+  constructor(options: { originAliases?: Readonly<Record<string, string>> } = {}) {
+    this.#originAliases = options.originAliases ?? {};
+  }
 
   /** GET a URL and follow its redirects. */
   async get(
@@ -68,7 +77,9 @@ export class UserAgent {
   ): Promise<Page> {
     this.visited.push(url);
     const cookie = await this.jar.getCookieString(url);
-    const response = await fetch(url, {
+    const alias = this.#originAliases[new URL(url).origin];
+    const target = alias === undefined ? url : alias + url.slice(new URL(url).origin.length);
+    const response = await fetch(target, {
       method,
       redirect: 'manual',
       headers: {
