@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
@@ -17,6 +17,11 @@ export interface DevIdpOptions {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * A client certificate (PEM): the client then authenticates with assertions signed by its key
+   * (private_key_jwt), as with a certificate credential in Entra, instead of the secret.
+   */
+  readonly clientCertificatePem?: string;
   readonly redirectUris: readonly string[];
   readonly postLogoutRedirectUris: readonly string[];
   /** Accounts besides the demo ones. */
@@ -83,12 +88,13 @@ function providerConfiguration(options: DevIdpOptions, accounts: DevAccount[]): 
     clients: [
       {
         client_id: options.clientId,
-        client_secret: options.clientSecret,
+        ...clientAuthenticationOf(options),
         redirect_uris: [...options.redirectUris],
         post_logout_redirect_uris: [...options.postLogoutRedirectUris],
         response_types: ['code'],
-        grant_types: ['authorization_code'],
-        token_endpoint_auth_method: 'client_secret_post',
+        // client_credentials lets `npm run doctor` check the client's credentials the way it
+        // checks them against Entra (a token request for https://graph.microsoft.com/.default).
+        grant_types: ['authorization_code', 'client_credentials'],
         id_token_signed_response_alg: 'RS256',
       },
     ],
@@ -137,6 +143,7 @@ function providerConfiguration(options: DevIdpOptions, accounts: DevAccount[]): 
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx, form) => {
@@ -153,7 +160,14 @@ function providerConfiguration(options: DevIdpOptions, accounts: DevAccount[]): 
       ctx.type = 'html';
       ctx.body = renderErrorPage(out.error, out.error_description);
     },
-    ttl: { AccessToken: 3600, IdToken: 3600, Interaction: 3600, Session: 86400, Grant: 86400 },
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 86400,
+      Grant: 86400,
+    },
   };
 }
 
@@ -308,4 +322,19 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+function clientAuthenticationOf(options: DevIdpOptions): Record<string, unknown> {
+  if (options.clientCertificatePem === undefined) {
+    return {
+      client_secret: options.clientSecret,
+      token_endpoint_auth_method: 'client_secret_post',
+    };
+  }
+  const publicKey = new X509Certificate(options.clientCertificatePem).publicKey;
+  return {
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'RS256',
+    jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' }] },
+  };
 }

@@ -1,0 +1,39 @@
+/** The `npm run doctor` command: prints each check as it completes; exit code 1 if any failed. */
+import { parseArgs } from 'node:util';
+import type { CliIo } from '../registration/cli-io.js';
+import { formatCheckResult } from './check-result.js';
+import { runDoctor, type DoctorOptions } from './run-doctor.js';
+
+const HELP = `Usage: npm run doctor
+
+Checks the settings (environment and .env) in order: they parse, the authority's discovery
+document answers with the right issuer, the client credentials work, the clock agrees with the
+provider's, and (with GRAPH_TOKEN) the registration lists the app's redirect URIs.`;
+
+/** Runs the doctor; resolves to the exit code. */
+export async function runDoctorCommand(
+  argv: string[],
+  io: CliIo,
+  options: DoctorOptions = {},
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', default: false } },
+  });
+  if (values.help) {
+    io.out(HELP);
+    return 0;
+  }
+  let failed = 0;
+  for await (const result of runDoctor(options)) {
+    for (const line of formatCheckResult(result, io.color)) io.out(line);
+    if (result.status === 'fail') failed++;
+  }
+  io.out('');
+  io.out(
+    failed === 0
+      ? 'No problems found.'
+      : `${failed} problem${failed === 1 ? '' : 's'} found: fix ${failed === 1 ? 'it' : 'them'} as suggested and run npm run doctor again.`,
+  );
+  return failed === 0 ? 0 : 1;
+}
