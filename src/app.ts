@@ -62,6 +62,8 @@ export async function buildApp(
     // Our own ids only: a client-chosen request id could forge log lines' correlation.
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // One line per request (below) instead of Fastify's two: half the logging cost, same facts.
+    disableRequestLogging: true,
     // Fastify takes a hop count too, though its types list only boolean, string and string[].
     trustProxy: config.trustProxy as boolean | string[],
     bodyLimit: 64 * 1024,
@@ -88,6 +90,12 @@ export async function buildApp(
       reply.header('cache-control', 'no-store');
     }
     return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request completed',
+    );
   });
   installErrorHandler(app, services);
   registerPageRoutes(app, services);

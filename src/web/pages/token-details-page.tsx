@@ -1,3 +1,4 @@
+import { renderToString } from 'preact-render-to-string';
 import { claimOrder, describeClaim, timeClaims, type ClaimGroup } from './claim-catalogue.js';
 import { renderPage, type PageContext } from './layout.js';
 
@@ -72,24 +73,19 @@ function ClaimRow(props: { name: string; value: unknown; now: number }) {
   );
 }
 
-/** The ID token's claims, grouped and explained. */
-export function renderTokenDetailsPage(
-  context: PageContext,
+/**
+ * The grouped claim tables, as HTML. Separate from the page so that the route can keep it for a
+ * while: a person's claims do not change during a session, only the relative times do.
+ */
+export function renderClaimSections(
   claims: Readonly<Record<string, unknown>>,
   now: number = Date.now(),
 ): string {
   const names = Object.keys(claims).sort(
     (a, b) => claimOrder(a) - claimOrder(b) || a.localeCompare(b),
   );
-  return renderPage(
-    'ID token details',
-    context,
+  return renderToString(
     <>
-      <h1>ID token details</h1>
-      <p>
-        The claims your organisation's identity provider vouched for when you signed in. The app
-        checked the token's signature, issuer, audience and lifetime before trusting any of them.
-      </p>
       {groups.map((group) => {
         const inGroup = names.filter((name) => describeClaim(name).group === group.id);
         if (inGroup.length === 0) return null;
@@ -113,6 +109,23 @@ export function renderTokenDetailsPage(
           </section>
         );
       })}
+    </>,
+  );
+}
+
+/** The ID token's claims page around sections made by {@link renderClaimSections}. */
+export function renderTokenDetailsPage(context: PageContext, claimSections: string): string {
+  return renderPage(
+    'ID token details',
+    context,
+    <>
+      <h1>ID token details</h1>
+      <p>
+        The claims your organisation's identity provider vouched for when you signed in. The app
+        checked the token's signature, issuer, audience and lifetime before trusting any of them.
+      </p>
+      {/* Rendered, and so escaped, by renderClaimSections. */}
+      <div class="claim-sections" dangerouslySetInnerHTML={{ __html: claimSections }} />
       <p>
         <a href="/">Back to the home page</a>
       </p>

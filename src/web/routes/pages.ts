@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { renderHomePage } from '../pages/home-page.js';
-import { renderTokenDetailsPage } from '../pages/token-details-page.js';
+import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
+import { BoundedCache } from '../bounded-cache.js';
 import { pageContextFor, type AppServices } from '../services.js';
 
 /** The status page, the claims page and the health check. */
 export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
+  // Rendering the claim tables is the largest part of this page's cost; they change only with
+  // the person's sign-in and, for the relative times, with the minute.
+  const claimSections = new BoundedCache<string>(1_000);
   app.get('/', async (request, reply) => {
     const session = await services.sessions.read(request);
     return reply
@@ -19,9 +23,14 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     const session = await services.sessions.read(request);
     const user = session?.data.user;
     if (!session || !user) throw new AppError('NOT_SIGNED_IN');
+    const now = services.now();
+    const sections = claimSections.getOrCreate(
+      `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`,
+      () => renderClaimSections(user.claims, now),
+    );
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderTokenDetailsPage(pageContextFor(services, session), user.claims, services.now()));
+      .send(renderTokenDetailsPage(pageContextFor(services, session), sections));
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
