@@ -20,5 +20,8 @@ export function sanitizeReturnTo(value: unknown): string {
   const base = 'http://return-to.invalid';
   const url = new URL(value, base);
   if (url.origin !== base) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  // The URL parser removes dot segments, so `/.//evil.example` comes out as `//evil.example`:
+  // what is returned is checked again, not only what was given.
+  const normalised = `${url.pathname}${url.search}${url.hash}`;
+  return /^[/\\]{2}/.test(normalised) || /^\/%2f|^\/%5c/i.test(normalised) ? '/' : normalised;
 }

@@ -25,6 +25,12 @@ describe('sanitizeReturnTo', () => {
     'evil.example',
     '',
     '/%E0%A4%A',
+    // Dot segments that the URL parser collapses into `//host` (regression: review of issue 3).
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/a/..//evil.example',
+    '/a/../%2F%2Fevil.example',
     `/${'a'.repeat(3000)}`,
   ])('refuses %s', (input) => {
     expect(sanitizeReturnTo(input)).toBe('/');

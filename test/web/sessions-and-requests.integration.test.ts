@@ -99,6 +99,8 @@ describe('sessions, sign-out and requests (OWASP ASVS V3)', () => {
       'javascript%3Aalert(1)',
       ' //evil.example',
       '/\t/evil.example',
+      '/.//evil.example',
+      '/a/..//evil.example',
     ];
     for (const returnTo of refused) {
       it(`lands on / instead of ${JSON.stringify(returnTo)}`, async () => {
