@@ -37,6 +37,11 @@ export class SeenTokenIds {
     return true;
   }
 
+  /** Forgets `id`, so that a token whose work failed (a store outage) can be sent again. */
+  forget(id: string): void {
+    this.#expiries.delete(id);
+  }
+
   // Ids arrive in roughly the order they expire, so the sweep stops at the first live one; the
   // size bound holds whatever the order.
   #forgetOld(now: number): void {

@@ -36,7 +36,6 @@ export function logOptions(
         '*.id_token',
         '*.access_token',
         '*.refresh_token',
-        '*.code',
         '*.client_secret',
         '*.clientSecret',
       ],

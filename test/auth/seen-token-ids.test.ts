@@ -22,4 +22,12 @@ describe('SeenTokenIds', () => {
     expect(seen.remember('a', 10_000, 0)).toBe(true);
     expect(seen.remember('d', 10_000, 0)).toBe(false);
   });
+
+  it('accepts an id again once it is forgotten (its work failed)', () => {
+    const seen = new SeenTokenIds();
+    expect(seen.remember('a', 10_000, 0)).toBe(true);
+    seen.forget('a');
+    expect(seen.remember('a', 10_000, 0)).toBe(true);
+    expect(seen.remember('a', 10_000, 0)).toBe(false);
+  });
 });

@@ -14,6 +14,10 @@ describe('when the session store fails', () => {
       expect(page.status).toBe(503);
       expect(page.body).toContain('Sessions are unavailable right now');
       expect(page.body).toContain('SESSION_STORE_UNAVAILABLE');
+      // The log keeps the error's code, so the README's troubleshooting can be followed.
+      const log = t.logs.join('');
+      expect(log).toMatch(/"code":"SESSION_STORE_UNAVAILABLE"/);
+      expect(log).not.toContain('"code":"[redacted]"');
       expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
       expect((await t.userAgent().get(`${t.baseUrl}/`)).status).toBe(200);
     } finally {

@@ -61,14 +61,21 @@ export function registerLogoutChannelRoutes(app: FastifyInstance, services: AppS
           throw new AppError('LOGOUT_TOKEN_INVALID', 'The request has no logout_token');
         }
         const logout = await validateLogoutToken(provider, token, services.now());
-        if (!seen.remember(`${logout.iss} ${logout.jti}`, logout.rememberUntil, services.now())) {
+        const tokenId = `${logout.iss} ${logout.jti}`;
+        if (!seen.remember(tokenId, logout.rememberUntil, services.now())) {
           throw new AppError('LOGOUT_TOKEN_REPLAYED', 'The logout token was seen before');
         }
         let ended = 0;
-        if (logout.sid !== undefined) {
-          ended = await sessions.manager.endAllForProviderSession(logout.sid);
-        } else {
-          for (const key of logout.userKeys) ended += await sessions.manager.endAllFor(key);
+        try {
+          if (logout.sid !== undefined) {
+            ended = await sessions.manager.endAllForProviderSession(logout.sid);
+          } else {
+            for (const key of logout.userKeys) ended += await sessions.manager.endAllFor(key);
+          }
+        } catch (error) {
+          // The sessions did not end: the provider's retry of this same token must be accepted.
+          seen.forget(tokenId);
+          throw error;
         }
         request.log.info({ ended }, 'back-channel logout');
         return await reply.code(200).send();
