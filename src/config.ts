@@ -2,8 +2,9 @@
  * The one configuration schema. It is the only module that reads `process.env` (and `.env`), it is
  * parsed once at start-up, and what it returns is frozen. Messages say what to change.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -99,16 +100,21 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const duration = (name: string, fallback: string) =>
+// A year is longer than any timeout here should be, and keeps values far from what Redis and
+// timers accept.
+const MAX_DURATION_MS = 365 * 86_400_000;
+
+const duration = (name: string, fallback: string, options: { allowZero?: boolean } = {}) =>
   z
     .string()
     .default(fallback)
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === null || ms <= 0) {
+      const least = options.allowZero === true ? 0 : 1;
+      if (ms === null || !Number.isSafeInteger(ms) || ms < least || ms > MAX_DURATION_MS) {
         ctx.addIssue({
           code: 'custom',
-          message: `${name} must be a duration such as 3600, 90s, 15m or 12h; you gave "${value}"`,
+          message: `${name} must be a duration such as 3600, 90s, 15m or 12h${least === 0 ? '' : ', above 0'}, at most 365d; you gave "${value}"`,
         });
         return z.NEVER;
       }
@@ -134,15 +140,24 @@ const envSchema = z.object({
   CLIENT_KEY_FILE: optionalText,
   AUTHORITY: optionalText,
   ALLOWED_TENANTS: optionalText,
-  SCOPES: z.string().default('openid profile email'),
+  SCOPES: z
+    .string()
+    .default('openid profile email')
+    .refine(
+      (scopes) => scopes.split(/\s+/).includes('openid'),
+      'SCOPES must include openid (without it there is no ID token to sign in with)',
+    ),
   PROVIDER_TIMEOUT: duration('PROVIDER_TIMEOUT', '10s'),
-  CLOCK_TOLERANCE: duration('CLOCK_TOLERANCE', '60s'),
+  CLOCK_TOLERANCE: duration('CLOCK_TOLERANCE', '60s', { allowZero: true }),
   SESSION_SECRET: optionalText,
   SESSION_STORE: z.string().default('sqlite:./data/sessions.db'),
   SESSION_IDLE_TIMEOUT: duration('SESSION_IDLE_TIMEOUT', '1h'),
   SESSION_ABSOLUTE_TIMEOUT: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
   SIGN_IN_TIMEOUT: duration('SIGN_IN_TIMEOUT', '15m'),
-  TRUST_PROXY: optionalText,
+  TRUST_PROXY: optionalText.refine(
+    (value) => value === undefined || isTrustProxyValue(value),
+    'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses or CIDR ranges (loopback, linklocal and uniquelocal also work)',
+  ),
   HTTPS: optionalText,
   TLS_CERT_FILE: optionalText,
   TLS_KEY_FILE: optionalText,
@@ -186,6 +201,16 @@ function buildConfig(env: Env, cwd: string): Config {
   const https = resolveHttps(env, cwd, problems);
   const scheme = https.mode === 'off' ? 'http' : 'https';
   const baseUrl = resolveBaseUrl(env.BASE_URL ?? `${scheme}://localhost:${env.PORT}`, problems);
+  if (
+    env.NODE_ENV === 'production' &&
+    baseUrl.startsWith('http:') &&
+    !isLoopbackHost(new URL(baseUrl).hostname)
+  ) {
+    // Over plain http to another host, cookies cannot be Secure and codes travel in the clear.
+    problems.push(
+      `BASE_URL must be https when NODE_ENV=production (http is accepted for this machine only, as behind a local TLS-terminating proxy); you gave "${baseUrl}"`,
+    );
+  }
   const useDevIdp = env.TENANT_ID === undefined && env.AUTHORITY === undefined;
 
   if (useDevIdp && env.NODE_ENV === 'production') {
@@ -325,15 +350,37 @@ function readClientCertificate(
     problems.push('CLIENT_CERTIFICATE_FILE and CLIENT_KEY_FILE go together: set both or neither');
     return null;
   }
+  let certificatePem: string;
+  let keyPem: string;
   try {
-    return {
-      certificateFile: resolve(cwd, certFile),
-      certificatePem: readFileSync(resolve(cwd, certFile), 'utf8'),
-      privateKeyPem: readFileSync(resolve(cwd, keyFile), 'utf8'),
-    };
+    certificatePem = readFileSync(resolve(cwd, certFile), 'utf8');
+    keyPem = readFileSync(resolve(cwd, keyFile), 'utf8');
   } catch {
     problems.push(
       `CLIENT_CERTIFICATE_FILE (${certFile}) and CLIENT_KEY_FILE (${keyFile}) must be readable PEM files`,
+    );
+    return null;
+  }
+  // Checked here, so that a wrong file stops the start with a sentence instead of failing every
+  // sign-in later.
+  try {
+    const certificate = new X509Certificate(certificatePem);
+    const key = createPrivateKey(keyPem);
+    if (key.asymmetricKeyType !== 'rsa' || !certificate.checkPrivateKey(key)) {
+      problems.push(
+        `CLIENT_KEY_FILE (${keyFile}) must be the RSA private key of the certificate in CLIENT_CERTIFICATE_FILE (${certFile})`,
+      );
+      return null;
+    }
+    return {
+      certificateFile: resolve(cwd, certFile),
+      certificatePem,
+      // PKCS#8 whatever the file held (PKCS#1 "RSA PRIVATE KEY" too): what the signer imports.
+      privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  } catch {
+    problems.push(
+      `CLIENT_CERTIFICATE_FILE (${certFile}) must hold a PEM certificate and CLIENT_KEY_FILE (${keyFile}) its PEM private key`,
     );
     return null;
   }
@@ -475,6 +522,21 @@ function resolveRedisStore(value: string, problems: string[]): SessionStoreSetti
 // A Redis URL may carry a password: messages show the rest of it only.
 function redactUrl(value: string): string {
   return value.replace(/^(\w+:\/\/)[^@/]*@/, '$1***@');
+}
+
+const proxyKeywords = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isTrustProxyValue(value: string): boolean {
+  if (value === 'true' || value === 'false' || /^\d+$/.test(value)) return true;
+  return value.split(',').every((item) => {
+    const [address = '', prefix, extra] = item.trim().split('/');
+    if (proxyKeywords.has(address) && prefix === undefined) return true;
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return (
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+    );
+  });
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEV_TENANT_ID, loadConfig } from '../src/config.js';
+import { createClientCertificate } from '../src/registration/certificate.js';
 
 const secret = 'a-session-secret-of-at-least-32-characters!';
 const tenant = {
@@ -144,19 +145,54 @@ describe('loadConfig', () => {
 describe('client credentials', () => {
   const { CLIENT_SECRET: _secret, ...withoutSecret } = tenant;
 
-  it('accepts a certificate and key instead of a secret', () => {
+  it('accepts a certificate and its key instead of a secret', async () => {
     const cwd = fresh();
-    writeFileSync(join(cwd, 'cert.pem'), 'CERT');
-    writeFileSync(join(cwd, 'key.pem'), 'KEY');
+    const cert = await createClientCertificate({ dir: cwd, name: 'app', days: 1, now: new Date() });
     const config = loadConfig({
       cwd,
-      env: { ...withoutSecret, CLIENT_CERTIFICATE_FILE: 'cert.pem', CLIENT_KEY_FILE: 'key.pem' },
+      env: {
+        ...withoutSecret,
+        CLIENT_CERTIFICATE_FILE: cert.certFile,
+        CLIENT_KEY_FILE: cert.keyFile,
+      },
     });
     expect(config.oidc.clientSecret).toBe('');
-    expect(config.oidc.clientCertificate).toMatchObject({
-      certificatePem: 'CERT',
-      privateKeyPem: 'KEY',
+    expect(config.oidc.clientCertificate?.certificatePem).toContain('BEGIN CERTIFICATE');
+    expect(config.oidc.clientCertificate?.privateKeyPem).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it('refuses a key that is not the certificate’s, and files that are not PEM', async () => {
+    const cwd = fresh();
+    const one = await createClientCertificate({
+      dir: join(cwd, 'a'),
+      name: 'one',
+      days: 1,
+      now: new Date(),
     });
+    const two = await createClientCertificate({
+      dir: join(cwd, 'b'),
+      name: 'two',
+      days: 1,
+      now: new Date(),
+    });
+    expect(() =>
+      load({
+        ...withoutSecret,
+        CLIENT_CERTIFICATE_FILE: one.certFile,
+        CLIENT_KEY_FILE: two.keyFile,
+      }),
+    ).toThrow(/must be the RSA private key of the certificate/);
+    writeFileSync(join(cwd, 'cert.pem'), 'CERT');
+    expect(() =>
+      loadConfig({
+        cwd,
+        env: {
+          ...withoutSecret,
+          CLIENT_CERTIFICATE_FILE: 'cert.pem',
+          CLIENT_KEY_FILE: one.keyFile,
+        },
+      }),
+    ).toThrow(/must hold a PEM certificate/);
   });
 
   it('wants both certificate files, readable', () => {
@@ -176,5 +212,39 @@ describe('client credentials', () => {
     expect(() => load(withoutSecret)).toThrow(
       /CLIENT_SECRET \(or CLIENT_CERTIFICATE_FILE with CLIENT_KEY_FILE\) is required/,
     );
+  });
+});
+
+describe('values that would pass silently and fail later', () => {
+  it('refuses a plain-http BASE_URL on another host in production', () => {
+    expect(() =>
+      load({ ...tenant, NODE_ENV: 'production', BASE_URL: 'http://app.example.com' }),
+    ).toThrow(/BASE_URL must be https when NODE_ENV=production/);
+    expect(load({ ...tenant, BASE_URL: 'http://app.example.com' }).baseUrl).toBe(
+      'http://app.example.com',
+    );
+  });
+
+  it('requires openid among the SCOPES', () => {
+    expect(() => load({ SCOPES: 'profile email' })).toThrow(/SCOPES must include openid/);
+    expect(load({ SCOPES: 'openid offline_access' }).oidc.scopes).toBe('openid offline_access');
+  });
+
+  it('refuses durations that are endless or absurd, and allows no clock tolerance', () => {
+    expect(() => load({ SESSION_IDLE_TIMEOUT: '9'.repeat(400) })).toThrow(/at most 365d/);
+    expect(() => load({ SESSION_ABSOLUTE_TIMEOUT: '400d' })).toThrow(/at most 365d/);
+    expect(() => load({ SESSION_IDLE_TIMEOUT: '0' })).toThrow(/above 0/);
+    expect(load({ CLOCK_TOLERANCE: '0' }).oidc.clockToleranceSeconds).toBe(0);
+  });
+
+  it('checks TRUST_PROXY', () => {
+    expect(load({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      'loopback',
+    ]);
+    expect(load({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => load({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY must be/);
+    expect(() => load({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY must be/);
   });
 });

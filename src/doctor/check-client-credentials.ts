@@ -44,7 +44,7 @@ export async function checkClientCredentials(
   return {
     title: TITLE,
     status: 'pass',
-    detail: `The token endpoint accepted CLIENT_ID ${clientId} and CLIENT_SECRET.`,
+    detail: `The token endpoint accepted CLIENT_ID ${clientId} and ${config.oidc.clientCertificate === null ? 'CLIENT_SECRET' : 'the client certificate'}.`,
   };
 }
 
