@@ -129,6 +129,8 @@ export class ProviderConnection {
   }
 }
 
+const GUID_ISSUER_PATH = /^\/[0-9a-f-]{36}\/v2\.0\/?$/;
+
 /**
  * The discovery document must name the configured authority as its issuer (OpenID Connect
  * Discovery §4.3). Two Entra exceptions: a multi-tenant authority names its cloud's template, and
@@ -149,8 +151,10 @@ function checkDiscoveredIssuer(
       : URL.canParse(issuer) &&
         (new URL(issuer).href === authority.href ||
           (MICROSOFT_CLOUD_HOSTS.includes(authority.hostname) &&
+            // Only a tenant named by domain may resolve to a GUID issuer; a GUID names itself.
+            !GUID_ISSUER_PATH.test(authority.pathname) &&
             issuer.startsWith(`${authority.origin}/`) &&
-            /^\/[0-9a-f-]{36}\/v2\.0$/.test(new URL(issuer).pathname)));
+            GUID_ISSUER_PATH.test(new URL(issuer).pathname)));
   if (!matches) {
     throw new AppError(
       'AUTH_DISCOVERY_INVALID',

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   buildAuthorizationRequest,
   completeSignIn,
@@ -11,6 +11,7 @@ import { SessionManager, type ActiveSession } from '../../session/session-manage
 import { verifyCsrfToken } from '../csrf.js';
 import { renderSignedOutPage, renderSignOutPage } from '../pages/sign-out-pages.js';
 import { pageContextFor, type AppServices } from '../services.js';
+import { queryOf } from '../query-string.js';
 
 /** The sign-in and sign-out routes (paths kept from the seed, so registrations carry over). */
 export function registerAuthRoutes(app: FastifyInstance, services: AppServices): void {
@@ -151,9 +152,4 @@ function sendSignedOut(
   return reply
     .type('text/html; charset=utf-8')
     .send(renderSignedOutPage(pageContextFor(services, session?.data.user ? session : null)));
-}
-
-function queryOf(request: FastifyRequest): string {
-  const at = request.url.indexOf('?');
-  return at === -1 ? '' : request.url.slice(at + 1);
 }

@@ -4,6 +4,7 @@ import { SeenTokenIds } from '../../auth/seen-token-ids.js';
 import { AppError, isAppError } from '../../errors.js';
 import { allowFramingBy } from '../security-headers.js';
 import type { AppServices } from '../services.js';
+import { queryOf } from '../query-string.js';
 
 // What the provider's iframe shows: nothing personal, so nothing to escape.
 const FRONT_CHANNEL_PAGE =
@@ -97,9 +98,4 @@ function refuseLogout(request: FastifyRequest, reply: FastifyReply, error: unkno
     error_description: error.title,
     code: error.code,
   });
-}
-
-function queryOf(request: FastifyRequest): string {
-  const at = request.url.indexOf('?');
-  return at === -1 ? '' : request.url.slice(at + 1);
 }
