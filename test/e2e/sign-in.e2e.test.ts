@@ -156,6 +156,8 @@ describe('in a real browser', () => {
     expect(outline).toBe('solid');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/interaction\//);
+    // The provider's page focuses the username field itself; a person types once it has.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('username');
     await page.keyboard.type('alice@contoso.test');
     await page.keyboard.press('Tab');
     await page.keyboard.type('Passw0rd!');
