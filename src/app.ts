@@ -20,6 +20,7 @@ import { registerSecurityHeaders } from './web/security-headers.js';
 import type { AppServices } from './web/services.js';
 import { WebSessions } from './web/web-sessions.js';
 
+/** What tests and embedding applications may replace when building the app. */
 export interface BuildAppOptions {
   /** A session store to use instead of the one SESSION_STORE names (tests). */
   readonly store?: SessionStore;

@@ -10,6 +10,7 @@ import {
   renderLogoutPage,
 } from './pages.js';
 
+/** The development identity provider's client registration and port. */
 export interface DevIdpOptions {
   /** Port to listen on; 0 picks a free one. */
   readonly port: number;
@@ -28,6 +29,7 @@ export interface DevIdpOptions {
   readonly extraAccounts?: readonly DevAccount[];
 }
 
+/** A running development identity provider. */
 export interface DevIdp {
   /** The issuer, shaped like Entra's: `http://127.0.0.1:PORT/{tenant-id}/v2.0`. */
   readonly issuer: string;

@@ -10,6 +10,7 @@ import { checkRegistration } from './check-registration.js';
 import type { CheckResult } from './check-result.js';
 import { checkSettings } from './check-settings.js';
 
+/** Where the doctor reads settings from, and what it may replace in tests. */
 export interface DoctorOptions extends LoadConfigOptions {
   /** This machine's clock in ms (tests move it). */
   readonly now?: () => number;

@@ -38,6 +38,7 @@ export class GraphError extends Error {
   }
 }
 
+/** Where Graph is, the token to call it with, and how to wait when throttled. */
 export interface GraphClientOptions {
   /** Graph's origin, such as `https://graph.microsoft.com`; `/v1.0` is added here. */
   readonly baseUrl: string;

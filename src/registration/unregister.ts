@@ -15,6 +15,7 @@ import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
 import { RegistrationRefused } from './register.js';
 
+/** What unregister works on and how it asks before deleting. */
 export interface UnregisterOptions {
   readonly settings: CliSettings;
   /** The display name to look for when `.env` has no CLIENT_ID. */

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, sessionKeyFor } from './session-id.js';
 import type { SessionData, SessionStore, StoredSession } from './session-store.js';
 
+/** The session lifetimes and the clock. */
 export interface SessionManagerOptions {
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;

@@ -13,6 +13,7 @@ export interface PageContext {
   readonly redirectUri: string;
 }
 
+/** The sign-out form: a real button that POSTs with the session's CSRF token. */
 export function SignOutButton(props: { csrfToken: string; label?: string }) {
   return (
     <form method="post" action="/auth/sign_out" class="inline-form">
@@ -24,6 +25,7 @@ export function SignOutButton(props: { csrfToken: string; label?: string }) {
   );
 }
 
+/** A link that starts sign-in, coming back to `returnTo` when it is not the home page. */
 export function SignInLink(props: { returnTo?: string; label?: string }) {
   const href =
     props.returnTo === undefined || props.returnTo === '/'
