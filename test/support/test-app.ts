@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { DevIdp } from '../../src/dev-idp/dev-idp.js';
+import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { startDevIdpFor } from '../../src/dev-idp/start-for-config.js';
 import { loadTls } from '../../src/local-tls.js';
 import { findFreePort } from './free-port.js';
@@ -97,4 +97,53 @@ export async function signIn(
     username: options.username ?? 'alice@contoso.test',
     password: options.password ?? 'Passw0rd!',
   });
+}
+
+/** The app configured for an external provider (AUTHORITY), and that provider. */
+export interface AppWithProvider {
+  readonly t: TestApp;
+  readonly idp: DevIdp;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the development identity provider as if it were any external OpenID provider (client
+ * `external-app` registered with `registered`), then the app pointed at it through AUTHORITY,
+ * CLIENT_ID and the credentials in `env` (CLIENT_SECRET, or the certificate files).
+ */
+export async function startAppWithProvider(
+  registered: { clientSecret?: string; clientCertificatePem?: string },
+  env: Record<string, string>,
+): Promise<AppWithProvider> {
+  const appPort = await findFreePort();
+  const origin = `http://localhost:${appPort}`;
+  const idp = await startDevIdp({
+    port: 0,
+    nodeEnv: 'test',
+    tenantId: 'fabrikam',
+    clientId: 'external-app',
+    clientSecret: registered.clientSecret ?? 'unused',
+    ...(registered.clientCertificatePem === undefined
+      ? {}
+      : { clientCertificatePem: registered.clientCertificatePem }),
+    redirectUris: [`${origin}/auth/redirect`],
+    postLogoutRedirectUris: [`${origin}/auth/post_sign_out`],
+  });
+  try {
+    const t = await startTestApp({
+      PORT: String(appPort),
+      BASE_URL: origin,
+      AUTHORITY: idp.issuer,
+      CLIENT_ID: 'external-app',
+      ...env,
+    });
+    return {
+      t,
+      idp,
+      close: async () => Promise.all([t.close(), idp.close()]).then(() => undefined),
+    };
+  } catch (error) {
+    await idp.close();
+    throw error;
+  }
 }

@@ -1,43 +1,16 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { createClientCertificate } from '../../src/registration/certificate.js';
-import { freePort, signIn, startTestApp, type TestApp } from '../support/test-app.js';
+import { signIn, startAppWithProvider, type AppWithProvider } from '../support/test-app.js';
 
 describe('a certificate credential instead of a client secret', () => {
-  let t: TestApp | undefined;
-  let idp: DevIdp | undefined;
+  let external: AppWithProvider | undefined;
   afterEach(async () => {
-    await t?.close();
-    await idp?.close();
-    t = idp = undefined;
+    await external?.close();
+    external = undefined;
   });
-
-  async function startWith(registered: string, used: { certFile: string; keyFile: string }) {
-    const appPort = await freePort();
-    idp = await startDevIdp({
-      port: 0,
-      nodeEnv: 'test',
-      tenantId: 'contoso',
-      clientId: 'cert-app',
-      clientSecret: 'unused',
-      clientCertificatePem: readFileSync(registered, 'utf8'),
-      redirectUris: [`http://localhost:${appPort}/auth/redirect`],
-      postLogoutRedirectUris: [],
-    });
-    t = await startTestApp({
-      PORT: String(appPort),
-      BASE_URL: `http://localhost:${appPort}`,
-      AUTHORITY: idp.issuer,
-      CLIENT_ID: 'cert-app',
-      CLIENT_CERTIFICATE_FILE: used.certFile,
-      CLIENT_KEY_FILE: used.keyFile,
-    });
-    return t;
-  }
 
   const certificate = (name: string) =>
     createClientCertificate({
@@ -46,6 +19,17 @@ describe('a certificate credential instead of a client secret', () => {
       days: 30,
       now: new Date(),
     });
+
+  async function startWith(
+    registeredCertFile: string,
+    used: { certFile: string; keyFile: string },
+  ) {
+    external = await startAppWithProvider(
+      { clientCertificatePem: readFileSync(registeredCertFile, 'utf8') },
+      { CLIENT_CERTIFICATE_FILE: used.certFile, CLIENT_KEY_FILE: used.keyFile },
+    );
+    return external.t;
+  }
 
   it('signs Alice in with private_key_jwt, no secret configured', async () => {
     const cert = await certificate('entra-signin-test');

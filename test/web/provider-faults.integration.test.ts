@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDevIdp } from '../../src/dev-idp/dev-idp.js';
-import { freePort, signIn, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  freePort,
+  signIn,
+  startAppWithProvider,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 describe('when the identity provider misbehaves', () => {
   let t: TestApp | undefined;
@@ -44,62 +50,37 @@ describe('when the identity provider misbehaves', () => {
   });
 
   it('signs people in through any OpenID provider named by AUTHORITY, without the dev banner', async () => {
-    const idpPort = await freePort();
-    const appPort = await freePort();
-    const idp = await startDevIdp({
-      port: idpPort,
-      nodeEnv: 'test',
-      tenantId: 'fabrikam',
-      clientId: 'fabrikam-app',
-      clientSecret: 'fabrikam-secret',
-      redirectUris: [`http://localhost:${appPort}/auth/redirect`],
-      postLogoutRedirectUris: [`http://localhost:${appPort}/auth/post_sign_out`],
-    });
+    const external = await startAppWithProvider(
+      { clientSecret: 'fabrikam-secret' },
+      { CLIENT_SECRET: 'fabrikam-secret' },
+    );
     try {
-      t = await startTestApp({
-        PORT: String(appPort),
-        BASE_URL: `http://localhost:${appPort}`,
-        AUTHORITY: idp.issuer,
-        CLIENT_ID: 'fabrikam-app',
-        CLIENT_SECRET: 'fabrikam-secret',
+      expect(external.t.config.devIdp).toBeNull();
+      const landed = await signIn(external.t, external.t.userAgent(), {
+        username: 'bob@contoso.test',
       });
-      expect(t.config.devIdp).toBeNull();
-      const landed = await signIn(t, t.userAgent(), { username: 'bob@contoso.test' });
       expect(landed.body).toContain("You're signed in, Bob Example!");
       expect(landed.body).not.toContain('Development mode');
     } finally {
-      await idp.close();
+      await external.close();
     }
   });
 
   it('refuses the answer when the client secret is wrong', async () => {
-    const idpPort = await freePort();
-    const appPort = await freePort();
-    const idp = await startDevIdp({
-      port: idpPort,
-      nodeEnv: 'test',
-      tenantId: 'fabrikam',
-      clientId: 'fabrikam-app',
-      clientSecret: 'the-real-secret',
-      redirectUris: [`http://localhost:${appPort}/auth/redirect`],
-      postLogoutRedirectUris: [],
-    });
+    const external = await startAppWithProvider(
+      { clientSecret: 'the-real-secret' },
+      { CLIENT_SECRET: 'a-wrong-secret' },
+    );
     try {
-      t = await startTestApp({
-        PORT: String(appPort),
-        BASE_URL: `http://localhost:${appPort}`,
-        AUTHORITY: idp.issuer,
-        CLIENT_ID: 'fabrikam-app',
-        CLIENT_SECRET: 'a-wrong-secret',
-      });
-      const agent = t.userAgent();
-      const page = await signIn(t, agent);
+      const { t: app } = external;
+      const agent = app.userAgent();
+      const page = await signIn(app, agent);
       expect(page.status).toBe(400);
       expect(page.body).toContain('AUTH_CODE_REJECTED');
       expect(page.body).toContain('invalid_client');
-      expect((await agent.get(`${t.baseUrl}/token_details`)).status).toBe(401);
+      expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
     } finally {
-      await idp.close();
+      await external.close();
     }
   });
 
