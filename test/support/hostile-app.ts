@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { bendsFree } from './hostile-provider-bends.js';
 import type { BuildAppOptions } from '../../src/app.js';
 import {
   fakeMicrosoftHostAliases,
@@ -75,4 +77,20 @@ export async function isSignedIn(setup: HostileSetup, agent: UserAgent): Promise
     throw new Error(`The claims page answered ${page.status}`);
   }
   return page.status === 200;
+}
+
+/**
+ * Runs one hostile set-up for the enclosing `describe`: started before its tests, the provider's
+ * bends reset before each test, closed after. `assign` receives it for the block's variable.
+ */
+export function useHostileSetup(assign: (setup: HostileSetup) => void): void {
+  let setup: HostileSetup | undefined;
+  beforeAll(async () => {
+    setup = await startHostileSetup();
+    assign(setup);
+  });
+  afterAll(async () => setup?.close());
+  beforeEach(() => {
+    if (setup) setup.provider.bends = bendsFree();
+  });
 }

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   isSignedIn,
   signInThroughProvider,
-  startHostileSetup,
+  useHostileSetup,
   type HostileSetup,
 } from '../support/hostile-app.js';
-import { bendsFree } from '../support/hostile-provider-bends.js';
 
 // Answers at the redirect URI that must sign nobody in. Forged and replayed answers, and answers
 // from a browser that started nothing, are in sign-in-journey.integration.test.ts.
 describe('authorization responses from a hostile provider', () => {
   let s: HostileSetup;
-  beforeAll(async () => {
-    s = await startHostileSetup();
-  });
-  afterAll(async () => s.close());
-  beforeEach(() => {
-    s.provider.bends = bendsFree();
-  });
+  useHostileSetup((setup) => (s = setup));
 
   async function refusedWith(status: number, code: string) {
     const agent = s.userAgent();

@@ -1,26 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/auth/logout-token.js';
 import {
   HOSTILE_CLIENT_ID,
   isSignedIn,
   signInThroughProvider,
-  startHostileSetup,
+  useHostileSetup,
   type HostileSetup,
 } from '../support/hostile-app.js';
-import { bendsFree, type SignedJwt } from '../support/hostile-provider-bends.js';
+import type { SignedJwt } from '../support/hostile-provider-bends.js';
 import type { UserAgent } from '../support/user-agent.js';
 
 describe('logout started by the provider', () => {
   let s: HostileSetup;
-  beforeAll(async () => {
-    s = await startHostileSetup();
-  });
-  afterAll(async () => s.close());
-  beforeEach(() => {
-    s.provider.bends = bendsFree();
-  });
+  useHostileSetup((setup) => (s = setup));
 
   /** Signs a new agent in with this provider session id (and subject). */
   async function signedInAgent(sid: string, sub = 'hostile-subject-1'): Promise<UserAgent> {

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HOSTILE_CLIENT_ID,
   isSignedIn,
   signInThroughProvider,
-  startHostileSetup,
+  useHostileSetup,
   type HostileSetup,
 } from '../support/hostile-app.js';
-import { bendsFree } from '../support/hostile-provider-bends.js';
 import { findForms, type UserAgent } from '../support/user-agent.js';
 
 describe('sessions, sign-out and requests (OWASP ASVS V3)', () => {
   let s: HostileSetup;
-  beforeAll(async () => {
-    s = await startHostileSetup();
-  });
-  afterAll(async () => s.close());
-  beforeEach(() => {
-    s.provider.bends = bendsFree();
-  });
+  useHostileSetup((setup) => (s = setup));
 
   async function signedIn(): Promise<UserAgent> {
     const agent = s.userAgent();
