@@ -1,37 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildServer,
-  signInThrough,
-  startAppProcess,
-  startSharedProvider,
-} from '../support/app-process.js';
+import { describe, expect, it } from 'vitest';
+import { signInThrough, startAppProcess, startSharedProvider } from '../support/app-process.js';
 import { findFreePort } from '../support/free-port.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useProcessFixture } from '../support/process-fixture.js';
 import { UserAgent } from '../support/user-agent.js';
 
-let server: string;
-let redis: RedisServer | undefined;
-let dir: string;
+const fixture = useProcessFixture();
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'entra-signin-restart-'));
-}, 180_000);
-afterAll(async () => {
-  await redis?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const stores: [string, () => string][] = [
-  ['Redis', () => redis?.url ?? 'redis://redis-did-not-start'],
-  ['a SQLite file', () => `sqlite:${join(dir, 'sessions.db')}`],
-];
-
-describe.each(stores)('with sessions in %s', (_name, storeSetting) => {
+describe.each(fixture.stores)('with sessions in the %s store', (_name, storeSetting) => {
   it('keeps a person signed in across a restart of the app process', async () => {
     const port = await findFreePort();
     const origin = `http://localhost:${port}`;
@@ -39,13 +14,13 @@ describe.each(stores)('with sessions in %s', (_name, storeSetting) => {
     const env = { ...provider.env, SESSION_STORE: storeSetting() };
     try {
       const agent = new UserAgent();
-      const before = await startAppProcess(server, port, env);
+      const before = await startAppProcess(fixture.server(), port, env);
       try {
         expect((await signInThrough(agent, origin)).body).toContain('Alice Example');
       } finally {
         await before.stop();
       }
-      const after = await startAppProcess(server, port, env);
+      const after = await startAppProcess(fixture.server(), port, env);
       try {
         const details = await agent.get(`${origin}/token_details`);
         expect(details.status).toBe(200);

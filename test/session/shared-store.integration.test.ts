@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildServer,
   signInThrough,
   signOutThrough,
   startAppProcess,
@@ -12,33 +8,16 @@ import {
   type SharedProvider,
 } from '../support/app-process.js';
 import { findFreePort } from '../support/free-port.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useProcessFixture } from '../support/process-fixture.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy.js';
 import { UserAgent } from '../support/user-agent.js';
 
 // Two real app processes (node dist/server.js) sharing one store, the way two instances behind a
 // load balancer share it: what one writes, the other must read.
 
-let server: string;
-let redis: RedisServer | undefined;
-let dir: string;
+const fixture = useProcessFixture();
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await buildServer();
-  dir = mkdtempSync(join(tmpdir(), 'entra-signin-shared-'));
-}, 180_000);
-afterAll(async () => {
-  await redis?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const stores: [string, () => string][] = [
-  ['Redis', () => redis?.url ?? 'redis://redis-did-not-start'],
-  ['SQLite file', () => `sqlite:${join(dir, `${Math.random().toString(36).slice(2)}.db`)}`],
-];
-
-describe.each(stores)('two app instances sharing one %s', (_name, storeSetting) => {
+describe.each(fixture.stores)('two app instances sharing one %s store', (_name, storeSetting) => {
   const running: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     for (const thing of running.splice(0).reverse()) await thing.close();
@@ -60,7 +39,7 @@ describe.each(stores)('two app instances sharing one %s', (_name, storeSetting) 
     const store = storeSetting();
     const instances: AppProcess[] = [];
     for (const port of ports) {
-      const instance = await startAppProcess(server, port, {
+      const instance = await startAppProcess(fixture.server(), port, {
         ...provider.env,
         SESSION_STORE: store,
         ...(balancer === null ? {} : { BASE_URL: balancer.url }),
