@@ -3,6 +3,7 @@
  * (honouring `Retry-After`), and errors that say what to do.
  * See https://learn.microsoft.com/graph/errors and https://learn.microsoft.com/graph/throttling.
  */
+import type { Progress } from './progress.js';
 
 /** What went wrong, in the terms the person can act on. */
 export type GraphErrorKind =
@@ -210,4 +211,22 @@ function networkReason(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A Graph client for the CLIs: the token's, at GRAPH_URL, telling the person when Graph throttles.
+ */
+export function graphClientFor(
+  graphUrl: string,
+  accessToken: string,
+  progress: Pick<Progress, 'note'>,
+  sleep?: (ms: number) => Promise<void>,
+): GraphClient {
+  return new GraphClient({
+    baseUrl: graphUrl,
+    token: accessToken,
+    ...(sleep === undefined ? {} : { sleep }),
+    onRetry: (seconds) =>
+      progress.note(`Microsoft Graph asks us to slow down; trying again in ${seconds} s`),
+  });
 }

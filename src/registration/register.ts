@@ -18,7 +18,7 @@ import {
 } from './applications.js';
 import { createClientCertificate } from './certificate.js';
 import { findEnvConflicts, readEnvFile, updateEnvFile, type EnvChanges } from './env-file.js';
-import { GraphClient, GraphError } from './graph-client.js';
+import { GraphError, graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
 
@@ -70,13 +70,7 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
     );
   }
   progress.done(`Using the token from ${token.source} (tenant ${tenantId})`);
-  const graph = new GraphClient({
-    baseUrl: settings.graphUrl,
-    token: token.accessToken,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-    onRetry: (seconds) =>
-      progress.note(`Microsoft Graph asks us to slow down; trying again in ${seconds} s`),
-  });
+  const graph = graphClientFor(settings.graphUrl, token.accessToken, progress, options.sleep);
   const me = await findSignedInUser(graph, progress);
 
   progress.step(`Looking for an application named "${options.name}"`);

@@ -10,7 +10,7 @@ import {
   type GraphApplication,
 } from './applications.js';
 import { REGISTRATION_KEYS, readEnvFile, updateEnvFile, type EnvChanges } from './env-file.js';
-import { GraphClient } from './graph-client.js';
+import { graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
 import { RegistrationRefused } from './register.js';
@@ -41,13 +41,7 @@ export async function unregisterApplication(options: UnregisterOptions): Promise
   progress.step('Signing in to Microsoft Graph');
   const token = await obtainGraphToken(settings, options.onDeviceCode);
   progress.done(`Using the token from ${token.source}`);
-  const graph = new GraphClient({
-    baseUrl: settings.graphUrl,
-    token: token.accessToken,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-    onRetry: (seconds) =>
-      progress.note(`Microsoft Graph asks us to slow down; trying again in ${seconds} s`),
-  });
+  const graph = graphClientFor(settings.graphUrl, token.accessToken, progress, options.sleep);
 
   const env = readEnvFile(settings.envFile);
   const clientId = env['CLIENT_ID'];
