@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the built app (`dist/server.js`, in a child process, SQLite sessions)
+ * `npm run bench`: measures the built app (`dist/app/server.js`, in a child process, SQLite sessions)
  * against a fast local provider and a bare `node:http` baseline, on loopback, and writes
  * bench/RESULTS.md. A full run ends by running page-auth and login again on an app started with
  * `--cpu-prof` and saying where its time went (the profiles stay in dist/bench-profiles/).
@@ -28,8 +28,8 @@ const MEMORY_SESSIONS = quick ? 20_000 : 100_000;
 const SQLITE_SESSIONS = quick ? 100_000 : 1_000_000;
 
 async function main(): Promise<void> {
-  const server = join(ROOT, 'dist', 'server.js');
-  if (!existsSync(server)) throw new Error('dist/server.js is missing: run npm run build first');
+  const server = join(ROOT, 'dist', 'app', 'server.js');
+  if (!existsSync(server)) throw new Error('dist/app/server.js is missing: run npm run build first');
   const work = mkdtempSync(join(tmpdir(), 'entra-signin-bench-'));
   const profileDir = join(ROOT, 'dist', 'bench-profiles');
   const children: Child[] = [];

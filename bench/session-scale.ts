@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { generateSessionId, sessionKeyFor } from '../src/session/session-id.js';
-import { SqliteSessionStore } from '../src/session/sqlite-store.js';
+import { generateSessionId, sessionKeyFor } from '../src/core/session/session-id.js';
+import { SqliteSessionStore } from '../src/stores/sqlite.js';
 import { memoryMiB } from './processes.js';
 import { percentile } from './scenarios.js';
 

@@ -1,10 +1,10 @@
 /**
  * What an application embedding entra-signin may use. Everything else is internal and may change.
  */
-export { buildApp, type BuildAppOptions } from './app.js';
-export { loadConfig, type Config, type LoadConfigOptions } from './config.js';
-export { AppError, describeError, errorCodes, type ErrorCode } from './errors.js';
-export { ProviderConnection } from './auth/provider-connection.js';
+export { buildApp, type BuildAppOptions } from './app/build-app.js';
+export { loadConfig, type Config, type LoadConfigOptions } from './app/config.js';
+export { AppError, describeError, errorCodes, type ErrorCode } from './core/errors.js';
+export { ProviderConnection } from './core/provider/provider-connection.js';
 export {
   buildAuthorizationRequest,
   completeSignIn,
@@ -13,17 +13,17 @@ export {
   type AuthorizationRequest,
   type MatchedAnswer,
   type SignInOutcome,
-} from './auth/sign-in.js';
-export { buildSignOutUrl } from './auth/sign-out.js';
-export { sanitizeReturnTo } from './auth/return-to.js';
-export { SessionManager, type ActiveSession } from './session/session-manager.js';
+} from './core/flows/sign-in.js';
+export { buildSignOutUrl } from './core/flows/sign-out.js';
+export { sanitizeReturnTo } from './core/return-to.js';
+export { SessionManager, type ActiveSession } from './core/session/session-manager.js';
 export type {
   SessionData,
   SessionStore,
   SignedInUser,
   SignInAttempt,
   StoredSession,
-} from './session/session-store.js';
-export { MemorySessionStore } from './session/memory-store.js';
-export { SqliteSessionStore } from './session/sqlite-store.js';
+} from './core/session/session-store.js';
+export { MemorySessionStore } from './core/session/memory-store.js';
+export { SqliteSessionStore } from './stores/sqlite.js';
 export { startDevIdp, type DevIdp, type DevIdpOptions } from './dev-idp/dev-idp.js';

@@ -1,6 +1,6 @@
 /** The process's terminal as a {@link CliIo}: the one place the tools touch stdin and stdout. */
 import { createInterface } from 'node:readline/promises';
-import type { CliIo } from '../registration/cli-io.js';
+import type { CliIo } from './registration/cli-io.js';
 
 /** Standard output and error, and questions answered on standard input when it is a terminal. */
 export function terminalIo(): CliIo {

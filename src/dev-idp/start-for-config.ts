@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../app/config.js';
 import { readAccountsFile } from './accounts.js';
 import { startDevIdp, type DevIdp } from './dev-idp.js';
 

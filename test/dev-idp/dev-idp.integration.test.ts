@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_TENANT_ID } from '../../src/config.js';
+import { DEV_TENANT_ID } from '../../src/app/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 
 describe('the development identity provider', () => {

@@ -14,14 +14,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { DEV_TENANT_ID } from '../../src/config.js';
+import { DEV_TENANT_ID } from '../../src/app/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import type { Page, UserAgent } from './user-agent.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CACHE = join(ROOT, 'node_modules', '.cache', 'entra-signin-test-build');
 
-/** The app running as its own `node dist/server.js` process, as `npm start` runs it. */
+/** The app running as its own `node dist/app/server.js` process, as `npm start` runs it. */
 export interface AppProcess {
   /** Where this process itself answers (its BASE_URL may name a balancer in front of it). */
   readonly baseUrl: string;
@@ -38,7 +38,7 @@ export interface AppProcess {
  */
 export async function buildServer(): Promise<string> {
   const target = join(CACHE, sourceHash());
-  const server = join(target, 'dist', 'server.js');
+  const server = join(target, 'dist', 'app', 'server.js');
   if (existsSync(server)) return server;
   mkdirSync(CACHE, { recursive: true });
   const staging = mkdtempSync(join(CACHE, 'staging-'));

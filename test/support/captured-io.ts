@@ -1,4 +1,4 @@
-import type { CliIo } from '../../src/registration/cli-io.js';
+import type { CliIo } from '../../src/cli/registration/cli-io.js';
 
 /** A {@link CliIo} that keeps every line, and answers questions as told. */
 export interface CapturedIo extends CliIo {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { bendsFree } from './hostile-provider-bends.js';
-import type { BuildAppOptions } from '../../src/app.js';
+import type { BuildAppOptions } from '../../src/app/build-app.js';
 import {
   fakeMicrosoftHostAliases,
   fakeMicrosoftHostsFetch,

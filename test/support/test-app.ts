@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type BuildAppOptions } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { buildApp, type BuildAppOptions } from '../../src/app/build-app.js';
+import { loadConfig, type Config } from '../../src/app/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { startDevIdpFor } from '../../src/dev-idp/start-for-config.js';
-import { loadTls } from '../../src/local-tls.js';
+import { loadTls } from '../../src/app/local-tls.js';
 import { findFreePort } from './free-port.js';
 import { UserAgent } from './user-agent.js';
 

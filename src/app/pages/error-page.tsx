@@ -1,0 +1,58 @@
+import type { AppError } from '../../core/errors.js';
+import { hintForEntraError } from '../../core/entra/entra-error.js';
+import { renderPage, SignInLink, type PageContext } from './layout.js';
+
+const MAX_DESCRIPTION = 300;
+
+/** What the error page needs beyond the error itself. */
+export interface ErrorPageOptions {
+  readonly correlationId: string;
+  /** Where a "sign in" button should come back to (the 401 page). */
+  readonly returnTo: string;
+}
+
+/** The page for every error: what happened, what to do, and the ids to quote. */
+export function renderErrorPage(
+  context: PageContext,
+  error: AppError,
+  options: ErrorPageOptions,
+): string {
+  const providerHint = hintForEntraError(error.providerCode);
+  const description = truncate(error.providerDescription);
+  const offerSignIn = error.code.startsWith('AUTH_') || error.code === 'NOT_SIGNED_IN';
+  return renderPage(
+    error.title,
+    context,
+    <>
+      <h1>{error.title}</h1>
+      <p class="hint">{error.hint}</p>
+      {error.providerCode !== undefined && (
+        <section class="provider-error" aria-label="What the identity provider said">
+          <p>
+            Identity provider error: <code>{error.providerCode}</code>
+          </p>
+          {providerHint !== undefined && <p>{providerHint}</p>}
+          {description !== undefined && <p class="provider-description">{description}</p>}
+        </section>
+      )}
+      <p class="actions">
+        {offerSignIn && (
+          <SignInLink
+            returnTo={options.returnTo}
+            label={error.code === 'NOT_SIGNED_IN' ? 'Sign in' : 'Try signing in again'}
+          />
+        )}{' '}
+        <a href="/">Home page</a>
+      </p>
+      <p class="ids">
+        Error code: <code>{error.code}</code> · Status: {error.status} · Correlation id:{' '}
+        <code>{options.correlationId}</code>
+      </p>
+    </>,
+  );
+}
+
+function truncate(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}…` : text;
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../core/errors.js';
+import { renderHomePage } from '../pages/home-page.js';
+import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
+import { BoundedCache } from '../bounded-cache.js';
+import { pageContextFor, type AppServices } from '../services.js';
+
+/** The status page, the claims page and the health check. */
+export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
+  // Rendering the claim tables is the largest part of this page's cost; they change only with
+  // the person's sign-in and, for the relative times, with the minute.
+  const claimSections = new BoundedCache<string>(1_000);
+  app.get('/', async (request, reply) => {
+    const session = await services.sessions.read(request);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderHomePage(pageContextFor(services, session)));
+  });
+
+  // Signed out, this answers 401 with a page that offers sign-in rather than redirecting: that is
+  // the seed's behaviour, and what API-style clients expect.
+  app.get('/token_details', async (request, reply) => {
+    const session = await services.sessions.read(request);
+    const user = session?.data.user;
+    if (!session || !user) throw new AppError('NOT_SIGNED_IN');
+    const now = services.now();
+    const sections = claimSections.getOrCreate(
+      `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`,
+      () => renderClaimSections(user.claims, now),
+    );
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderTokenDetailsPage(pageContextFor(services, session), sections));
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+}

@@ -1,0 +1,72 @@
+/**
+ * The classic set-up mistakes, as Entra reports them (AADSTS codes), turned into a sentence that
+ * says what is wrong and one that says what to change.
+ * See https://learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ */
+import { hintForEntraError } from '../../core/entra/entra-error.js';
+import type { Config } from '../../app/config.js';
+
+/** What is wrong, and what to change. */
+export interface Sentence {
+  readonly detail: string;
+  readonly fix: string;
+}
+
+/** The sentence for an AADSTS code, or `undefined` for a code we have nothing to say about. */
+export function entraSentence(code: string | undefined, config: Config): Sentence | undefined {
+  const tenant =
+    /^https?:\/\/[^/]+\/([^/]+)\/v2\.0$/.exec(config.oidc.authority)?.[1] ?? 'the tenant';
+  switch (code) {
+    case undefined:
+      return undefined;
+    case 'AADSTS7000215':
+      return {
+        detail:
+          'AADSTS7000215: the client secret is wrong. CLIENT_SECRET must be the secret’s Value, shown once when it was created, not its Secret ID.',
+        fix: 'Create a new secret (npm run register -- --force, or Certificates & secrets in the Entra admin center) and put its Value in CLIENT_SECRET.',
+      };
+    case 'AADSTS7000222':
+      return {
+        detail: 'AADSTS7000222: the client secret has expired.',
+        fix: 'Create a new secret (npm run register -- --force, or Certificates & secrets in the Entra admin center) and put its Value in CLIENT_SECRET.',
+      };
+    case 'AADSTS700016':
+      return {
+        detail: `AADSTS700016: there is no application with CLIENT_ID ${config.oidc.clientId} in ${tenant}.`,
+        fix: 'Copy both the Application (client) ID and the Directory (tenant) ID from the same registration’s Overview page into CLIENT_ID and TENANT_ID, or run npm run register.',
+      };
+    case 'AADSTS90002':
+      return {
+        detail: `AADSTS90002: the tenant ${tenant} does not exist (in this cloud).`,
+        fix: 'Set TENANT_ID to the Directory (tenant) ID from the registration’s Overview page; for a national cloud, set AUTHORITY to its sign-in address.',
+      };
+    default: {
+      const hint = hintForEntraError(code);
+      return hint === undefined ? undefined : { detail: `${code}: ${hint}`, fix: hint };
+    }
+  }
+}
+
+/** A network failure in words: DNS, refused connection, timeout or TLS. */
+export function describeNetworkFailure(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') {
+    return 'no answer within PROVIDER_TIMEOUT';
+  }
+  const cause =
+    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  switch (cause?.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name is not known (a typo, or no DNS)';
+    case 'ECONNREFUSED':
+      return 'the connection was refused (nothing listens there)';
+    case 'ECONNRESET':
+      return 'the connection was reset';
+    default:
+      return typeof cause?.code === 'string'
+        ? cause.code
+        : error instanceof Error
+          ? error.message
+          : 'network error';
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run doctor`: checks the set-up in order, from the settings to the registration, each
+ * result as it comes. A check that needs an earlier one's answer is skipped when that one failed.
+ */
+import type { LoadConfigOptions } from '../../app/config.js';
+import { checkClientCredentials } from './check-client-credentials.js';
+import { checkClock } from './check-clock.js';
+import { checkDiscovery } from './check-discovery.js';
+import { checkRegistration } from './check-registration.js';
+import type { CheckResult } from './check-result.js';
+import { checkSettings } from './check-settings.js';
+
+/** Where the doctor reads settings from, and what it may replace in tests. */
+export interface DoctorOptions extends LoadConfigOptions {
+  /** This machine's clock in ms (tests move it). */
+  readonly now?: () => number;
+}
+
+/** Runs the checks in order, yielding each result. */
+export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<CheckResult> {
+  const now = options.now ?? Date.now;
+  const { result, config, cli } = checkSettings(options);
+  yield result;
+  if (config === null || cli === null) return;
+  const redirect: CheckResult = {
+    title: 'The redirect URIs the app will send',
+    status: 'info',
+    detail: `${config.redirectUri} (sign-in) and ${config.postSignOutRedirectUri} (after sign-out): the registration must list both, character for character.`,
+  };
+  if (config.devIdp) {
+    const skip = (title: string): CheckResult => ({
+      title,
+      status: 'skip',
+      detail:
+        'The development identity provider is started by npm start, with credentials of its own.',
+    });
+    yield skip('The authority’s discovery document is reachable and its issuer matches');
+    yield skip('The client credentials work');
+    yield skip('This machine’s clock agrees with the provider’s');
+    yield redirect;
+    yield skip('The app registration lists the redirect URIs the app sends');
+    return;
+  }
+
+  const discovery = await checkDiscovery(config, now);
+  yield discovery.result;
+  if (discovery.metadata === null) {
+    yield {
+      title: 'The client credentials work',
+      status: 'skip',
+      detail: 'Needs the discovery document.',
+    };
+  } else {
+    yield await checkClientCredentials(config, discovery.metadata, cli.graphUrl);
+  }
+  yield checkClock(discovery.clock, config.oidc.clockToleranceSeconds);
+  yield redirect;
+  yield await checkRegistration(config, cli);
+}

@@ -1,0 +1,54 @@
+/**
+ * What the command-line tools share: where they write, and how a failure becomes a sentence and
+ * an exit code. Kept apart from `process` so that tests run the commands in-process.
+ */
+import * as oidc from 'openid-client';
+import { isAppError } from '../../core/errors.js';
+import { GraphError } from './graph-client.js';
+import type { DeviceCodePrompt } from './graph-token.js';
+import { RegistrationRefused } from './register.js';
+
+/** The terminal, or a test's stand-in. */
+export interface CliIo {
+  /** Writes one line to standard output. */
+  readonly out: (line: string) => void;
+  /** Writes one line to standard error. */
+  readonly err: (line: string) => void;
+  /** Asks a yes/no question; resolves `false` when nobody can answer (no terminal). */
+  readonly confirm: (question: string) => Promise<boolean>;
+  /** Whether to colour the output. */
+  readonly color: boolean;
+}
+
+/** Tells the person to sign in with the device code, in Entra's own words. */
+export function showDeviceCode(io: CliIo): (prompt: DeviceCodePrompt) => void {
+  return (prompt) => {
+    io.out(`  ${prompt.message}`);
+    io.out('  Waiting for you to sign in…');
+  };
+}
+
+/**
+ * Prints a failure as one sentence that says what to do, and returns the exit code. Unknown
+ * errors are rethrown: a stack trace is more useful than a vague sentence.
+ */
+export function reportFailure(io: CliIo, error: unknown): number {
+  if (error instanceof GraphError || error instanceof RegistrationRefused || isAppError(error)) {
+    io.err(`✘ ${error.message}`);
+    return 1;
+  }
+  if (error instanceof oidc.ResponseBodyError) {
+    // The device code flow's refusals: expired_token, authorization_declined, bad_verification_code.
+    io.err(
+      `✘ The sign-in to Microsoft Graph did not complete (${error.error}${error.error_description ? `: ${error.error_description.split(/\r?\n/)[0] ?? ''}` : ''}). Run the command again, or set GRAPH_TOKEN.`,
+    );
+    return 1;
+  }
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    io.err(
+      '✘ Could not reach the Microsoft sign-in service. Check the network connection (and AUTHORITY for a national cloud), or set GRAPH_TOKEN.',
+    );
+    return 1;
+  }
+  throw error;
+}

@@ -1,0 +1,187 @@
+import * as oidc from 'openid-client';
+import { AppError } from '../errors.js';
+import type { SignInAttempt, SignedInUser } from '../session/session-store.js';
+import { findEntraErrorCode } from '../entra/entra-error.js';
+import { checkTenantIssuer } from '../entra/entra-tenant.js';
+import type { ProviderConnection } from '../provider/provider-connection.js';
+import { sanitizeReturnTo } from '../return-to.js';
+import { translateProviderError } from '../provider/translate-provider-error.js';
+import { describeUser } from '../signed-in-user.js';
+
+/** How many sign-ins one browser may have under way at once (one per tab, in practice). */
+export const MAX_PENDING_ATTEMPTS = 5;
+
+/** Where to send the browser, and what to remember until it comes back. */
+export interface AuthorizationRequest {
+  readonly url: URL;
+  readonly attempt: SignInAttempt;
+}
+
+/**
+ * Builds the authorization request of the code flow, with a fresh `state`, `nonce` and PKCE
+ * verifier (S256) for this attempt alone.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
+ * @see https://www.rfc-editor.org/rfc/rfc7636 (PKCE)
+ */
+export async function buildAuthorizationRequest(
+  provider: ProviderConnection,
+  options: { redirectUri: string; returnTo: unknown; now: number },
+): Promise<AuthorizationRequest> {
+  const configuration = await provider.configuration();
+  const attempt: SignInAttempt = {
+    state: oidc.randomState(),
+    nonce: oidc.randomNonce(),
+    codeVerifier: oidc.randomPKCECodeVerifier(),
+    returnTo: sanitizeReturnTo(options.returnTo),
+    startedAt: options.now,
+  };
+  const url = oidc.buildAuthorizationUrl(configuration, {
+    redirect_uri: options.redirectUri,
+    response_type: 'code',
+    response_mode: 'query',
+    scope: provider.settings.scopes,
+    state: attempt.state,
+    nonce: attempt.nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(attempt.codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  return { url, attempt };
+}
+
+/** Adds an attempt to those under way, dropping the oldest past the limit. */
+export function rememberAttempt(
+  attempts: readonly SignInAttempt[],
+  attempt: SignInAttempt,
+): SignInAttempt[] {
+  return [...attempts, attempt].slice(-MAX_PENDING_ATTEMPTS);
+}
+
+/** A sign-in answer matched to the attempt of this browser that it answers. */
+export interface MatchedAnswer {
+  readonly params: URLSearchParams;
+  readonly attempt: SignInAttempt;
+  /** The other attempts still under way (other tabs). */
+  readonly otherAttempts: SignInAttempt[];
+}
+
+/**
+ * Reads the provider's answer at the redirect URI and finds the attempt of this browser it
+ * answers, by `state`. Throws for an answer that is malformed, not ours, or too old.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export function matchAnswer(
+  query: string,
+  attempts: readonly SignInAttempt[],
+  options: { now: number; signInTimeoutMs: number },
+): MatchedAnswer {
+  const params = new URLSearchParams(query);
+  for (const name of new Set(params.keys())) {
+    // RFC 6749 §3.1: parameters must not be repeated; a repeated one is a sign of tampering.
+    if (params.getAll(name).length > 1) {
+      throw new AppError('AUTH_CALLBACK_INVALID', `The parameter ${name} is repeated`);
+    }
+  }
+  const state = params.get('state');
+  if (state === null || state === '') {
+    throw new AppError('AUTH_CALLBACK_INVALID', 'The answer has no state');
+  }
+  const attempt = attempts.find((a) => a.state === state);
+  if (!attempt) {
+    throw new AppError(
+      'AUTH_ATTEMPT_NOT_FOUND',
+      'No sign-in attempt of this browser has that state',
+    );
+  }
+  if (options.now - attempt.startedAt > options.signInTimeoutMs) {
+    throw new AppError('AUTH_ATTEMPT_EXPIRED', 'The sign-in attempt is older than SIGN_IN_TIMEOUT');
+  }
+  return { params, attempt, otherAttempts: attempts.filter((a) => a !== attempt) };
+}
+
+/** What came of a matched sign-in answer that did not fail. */
+export type SignInOutcome =
+  | { readonly outcome: 'signed-in'; readonly user: SignedInUser; readonly returnTo: string }
+  | {
+      readonly outcome: 'cancelled';
+      readonly providerCode: string;
+      readonly providerDescription: string | undefined;
+    };
+
+/**
+ * Completes a matched sign-in: exchanges the code (with the PKCE verifier) and validates the ID
+ * token (signature against the provider's keys, issuer, audience, nonce, times). A person who
+ * declined is an outcome; every answer that must not sign anyone in throws an {@link AppError}.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowSteps
+ */
+export async function completeSignIn(
+  provider: ProviderConnection,
+  answer: MatchedAnswer,
+  options: { redirectUri: string; now: number },
+): Promise<SignInOutcome> {
+  const { params, attempt } = answer;
+  // RFC 9207 §2.4: the issuer is checked before anything else in the answer, errors included.
+  const iss = params.get('iss');
+  if (iss !== null && !(await provider.acceptsIssuer(iss))) {
+    throw new AppError('AUTH_ISSUER_MISMATCH', 'The answer names another issuer (RFC 9207)');
+  }
+  const error = params.get('error');
+  if (error !== null) {
+    const description = params.get('error_description') ?? undefined;
+    const providerCode = findEntraErrorCode(description) ?? error;
+    if (error === 'access_denied') {
+      return { outcome: 'cancelled', providerCode, providerDescription: description };
+    }
+    throw new AppError('AUTH_PROVIDER_ERROR', `The provider answered ${error}`, {
+      providerCode,
+      providerDescription: description,
+    });
+  }
+  if (params.get('code') === null) {
+    throw new AppError('AUTH_CALLBACK_INVALID', 'The answer has neither a code nor an error');
+  }
+
+  const configuration = await provider.configuration();
+  // The redirect URI sent to the token endpoint is taken from this URL, so it is built from the
+  // configured value, never from the request's Host header.
+  const currentUrl = new URL(options.redirectUri);
+  currentUrl.search = params.toString();
+  let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  try {
+    tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
+      expectedState: attempt.state,
+      expectedNonce: attempt.nonce,
+      pkceCodeVerifier: attempt.codeVerifier,
+      idTokenExpected: true,
+    });
+  } catch (cause) {
+    throw translateProviderError(cause);
+  }
+  const claims = tokens.claims();
+  if (!claims || tokens.id_token === undefined) {
+    throw new AppError('AUTH_TOKEN_INVALID', 'The token response has no ID token');
+  }
+  checkIssuedAt(claims.iat, options.now, provider.settings.clockToleranceSeconds);
+  if (provider.settings.multiTenant !== null) {
+    checkTenantIssuer(claims, provider.settings.multiTenant);
+  }
+  return {
+    outcome: 'signed-in',
+    user: describeUser(claims, tokens.id_token, options.now),
+    returnTo: attempt.returnTo,
+  };
+}
+
+/**
+ * An ID token issued in the future (beyond the clock tolerance) is refused: openid-client checks
+ * that `iat` is present and not too old, not that it has come to pass.
+ *
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (item 10)
+ */
+function checkIssuedAt(iat: unknown, nowMs: number, toleranceSeconds: number): void {
+  if (typeof iat !== 'number' || iat > nowMs / 1000 + toleranceSeconds) {
+    throw new AppError('AUTH_TOKEN_INVALID', 'The ID token was issued in the future (iat)');
+  }
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import {
+  indexesOf,
+  type SessionData,
+  type SessionStore,
+  type StoredSession,
+} from '../core/session/session-store.js';
+
+/** How the Redis store connects; every field has a default fit for a web app. */
+export interface RedisSessionStoreOptions {
+  /** Prepended to every key, so several apps can share one Redis database. */
+  readonly keyPrefix?: string;
+  /** How long to wait for a TCP (and TLS) connection before trying again. */
+  readonly connectTimeoutMs?: number;
+  /** How long one command may take before it fails. */
+  readonly commandTimeoutMs?: number;
+  /** The longest pause between two reconnection attempts while Redis is down. */
+  readonly maxReconnectDelayMs?: number;
+}
+
+const FIELDS = ['data', 'createdAt', 'refreshedAt', 'expiresAt', 'absoluteExpiresAt'] as const;
+
+// Touch must not bring back a session that expired or was deleted a moment ago, and must keep
+// its data as it is: both need the check and the write in one atomic step.
+const TOUCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'refreshedAt', ARGV[1], 'expiresAt', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+// An index is a hint: a session may have expired, been deleted or been replaced by another
+// person's since it was indexed. Only sessions that still carry the value are deleted.
+const DELETE_INDEXED = `
+local count = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[1] .. member
+  if redis.call('HGET', key, ARGV[2]) == ARGV[3] then
+    redis.call('DEL', key)
+    count = count + 1
+  end
+end
+redis.call('DEL', KEYS[1])
+return count`;
+
+/**
+ * Keeps sessions in Redis, so several app instances on several machines share them. Each
+ * session is a hash that Redis expires by itself (TTL); people and provider sessions are indexed
+ * by sorted sets. Written for a standalone Redis (or one primary); not for Redis Cluster.
+ *
+ * While Redis is unreachable every call rejects at once (no offline queue) and the client keeps
+ * reconnecting in the background, so the app answers 503 during an outage and recovers alone.
+ *
+ * @see https://redis.io/docs/latest/develop/use/keyspace/#key-expiration
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly #client: RedisClientType;
+  readonly #prefix: string;
+  #initialConnection: Promise<void> | null;
+  #closed = false;
+
+  /** Starts connecting to `url` (`redis://` or `rediss://`) without waiting for it. */
+  constructor(url: string, options: RedisSessionStoreOptions = {}) {
+    const maxDelay = options.maxReconnectDelayMs ?? 2000;
+    this.#prefix = options.keyPrefix ?? 'entra-signin:';
+    this.#client = createClient({
+      url,
+      // Queued commands would hold requests for as long as Redis is down; failing them at once
+      // gives people a clear 503 page instead of a hanging one.
+      disableOfflineQueue: true,
+      commandsQueueMaxLength: 10_000,
+      commandOptions: { timeout: options.commandTimeoutMs ?? 2000 },
+      socket: {
+        connectTimeout: options.connectTimeoutMs ?? 2000,
+        // Never give up: the store must come back by itself when Redis does. Jitter spreads the
+        // reconnections of many instances.
+        reconnectStrategy: (retries) =>
+          Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 100),
+      },
+    });
+    // Without a listener an 'error' event would crash the process; the failures reach callers
+    // as rejected commands instead.
+    this.#client.on('error', () => undefined);
+    // A process that has just started may get a request before its first connection is ready;
+    // calls wait for that one, at most a connect timeout, but never for later reconnections.
+    const connected = this.#client.connect().catch(() => undefined);
+    const waited = new Promise<void>((resolve) => {
+      setTimeout(resolve, options.connectTimeoutMs ?? 2000).unref();
+    });
+    this.#initialConnection = Promise.race([connected, waited]).then(() => {
+      this.#initialConnection = null;
+    });
+  }
+
+  async get(key: string, now: number): Promise<StoredSession | null> {
+    await this.#ready();
+    const values = await this.#client.hmGet(this.#sessionKey(key), [...FIELDS]);
+    const [data, createdAt, refreshedAt, expiresAt, absoluteExpiresAt] = values;
+    if (data == null || expiresAt == null) return null;
+    // Redis expires by its own clock; the app's clock decides too, so both agree on "expired".
+    if (Number(expiresAt) <= now) return null;
+    return {
+      data: JSON.parse(data) as SessionData,
+      createdAt: Number(createdAt),
+      refreshedAt: Number(refreshedAt),
+      expiresAt: Number(expiresAt),
+      absoluteExpiresAt: Number(absoluteExpiresAt),
+    };
+  }
+
+  async set(key: string, session: StoredSession): Promise<void> {
+    await this.#ready();
+    const sessionKey = this.#sessionKey(key);
+    // A TTL measured from the app's own clock keeps expiry right even when the Redis host's
+    // clock (or another instance's) disagrees with ours.
+    const ttl = session.expiresAt - session.refreshedAt;
+    if (ttl <= 0) {
+      await this.#client.del(sessionKey);
+      return;
+    }
+    const { userKey, providerSid } = indexesOf(session);
+    const multi = this.#client
+      .multi()
+      .del(sessionKey)
+      .hSet(sessionKey, {
+        data: JSON.stringify(session.data),
+        createdAt: session.createdAt,
+        refreshedAt: session.refreshedAt,
+        expiresAt: session.expiresAt,
+        absoluteExpiresAt: session.absoluteExpiresAt,
+        userKey: userKey ?? '',
+        providerSid: providerSid ?? '',
+      })
+      .pExpire(sessionKey, ttl);
+    // An index lives as long as the longest-lived session in it could (NX for a new index, GT
+    // to only ever lengthen it), and sheds the members that are past their absolute lifetime.
+    const indexTtl = Math.max(ttl, session.absoluteExpiresAt - session.refreshedAt);
+    for (const index of [
+      userKey === null ? null : this.#userIndex(userKey),
+      providerSid === null ? null : this.#sidIndex(providerSid),
+    ]) {
+      if (index === null) continue;
+      multi
+        .zAdd(index, { score: session.absoluteExpiresAt, value: key })
+        .zRemRangeByScore(index, '-inf', `(${session.refreshedAt}`)
+        .pExpire(index, indexTtl, 'NX')
+        .pExpire(index, indexTtl, 'GT');
+    }
+    await multi.exec();
+  }
+
+  async touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
+    await this.#ready();
+    const ttl = expiresAt - refreshedAt;
+    if (ttl <= 0) {
+      await this.#client.del(this.#sessionKey(key));
+      return;
+    }
+    await this.#script(TOUCH, [this.#sessionKey(key)], [refreshedAt, expiresAt, ttl]);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#ready();
+    // Index entries left behind are skipped by DELETE_INDEXED and shed by later writes.
+    await this.#client.del(this.#sessionKey(key));
+  }
+
+  async deleteByUser(userKey: string): Promise<number> {
+    await this.#ready();
+    return this.#deleteIndexed(this.#userIndex(userKey), 'userKey', userKey);
+  }
+
+  async deleteByProviderSid(providerSid: string): Promise<number> {
+    await this.#ready();
+    return this.#deleteIndexed(this.#sidIndex(providerSid), 'providerSid', providerSid);
+  }
+
+  /** Nothing to do: Redis drops expired sessions by itself, and writes prune the indexes. */
+  async purgeExpired(_now: number): Promise<number> {
+    await this.#ready();
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // close() waits for commands in flight, but hangs on a client that never connected.
+    if (this.#client.isReady) await this.#client.close();
+    else this.#client.destroy();
+  }
+
+  async #deleteIndexed(index: string, field: string, value: string): Promise<number> {
+    const count = await this.#script(DELETE_INDEXED, [index], [this.#prefix + 's:', field, value]);
+    return typeof count === 'number' ? count : 0;
+  }
+
+  // EVALSHA saves sending the script each time; Redis forgets scripts on restart, hence EVAL.
+  async #script(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const options = { keys, arguments: args.map(String) };
+    try {
+      return await this.#client.evalSha(sha1(script), options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.#client.eval(script, options);
+    }
+  }
+
+  #ready(): Promise<void> | void {
+    if (this.#closed) throw new Error('The Redis session store is closed');
+    if (this.#initialConnection === null || this.#client.isReady) return;
+    return this.#initialConnection;
+  }
+
+  #sessionKey(key: string): string {
+    return `${this.#prefix}s:${key}`;
+  }
+
+  #userIndex(userKey: string): string {
+    return `${this.#prefix}u:${userKey}`;
+  }
+
+  #sidIndex(providerSid: string): string {
+    return `${this.#prefix}p:${providerSid}`;
+  }
+}
+
+const sha1Cache = new Map<string, string>();
+
+function sha1(script: string): string {
+  let digest = sha1Cache.get(script);
+  if (digest === undefined) {
+    digest = createHash('sha1').update(script).digest('hex');
+    sha1Cache.set(script, digest);
+  }
+  return digest;
+}

@@ -1,0 +1,191 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { indexesOf, type SessionStore, type StoredSession } from '../core/session/session-store.js';
+
+/** Bump when the table changes, and add the migration from the previous version. */
+const SCHEMA_VERSION = 2;
+
+interface Row {
+  data: string;
+  created_at: number;
+  refreshed_at: number;
+  expires_at: number;
+  absolute_expires_at: number;
+}
+
+/**
+ * Keeps sessions in a SQLite file (better-sqlite3), so they survive restarts and several
+ * processes on one machine can share them. WAL mode lets readers and one writer work at once.
+ */
+export class SqliteSessionStore implements SessionStore {
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string, number], Row>;
+  readonly #set: Database.Statement<
+    [string, string, string | null, string | null, number, number, number, number]
+  >;
+  readonly #touch: Database.Statement<[number, number, string]>;
+  readonly #delete: Database.Statement<[string]>;
+  readonly #deleteByUser: Database.Statement<[string]>;
+  readonly #deleteByProviderSid: Database.Statement<[string]>;
+  readonly #purge: Database.Statement<[number]>;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    // Another process may hold the write lock for a moment; wait instead of failing at once.
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db);
+    this.#get = this.#db.prepare(
+      'SELECT data, created_at, refreshed_at, expires_at, absolute_expires_at FROM sessions WHERE key = ? AND expires_at > ?',
+    );
+    this.#set = this.#db.prepare(
+      `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET data = excluded.data, user_key = excluded.user_key,
+         provider_sid = excluded.provider_sid,
+         created_at = excluded.created_at, refreshed_at = excluded.refreshed_at,
+         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at`,
+    );
+    this.#touch = this.#db.prepare(
+      'UPDATE sessions SET refreshed_at = ?, expires_at = ? WHERE key = ?',
+    );
+    this.#delete = this.#db.prepare('DELETE FROM sessions WHERE key = ?');
+    this.#deleteByUser = this.#db.prepare('DELETE FROM sessions WHERE user_key = ?');
+    this.#deleteByProviderSid = this.#db.prepare('DELETE FROM sessions WHERE provider_sid = ?');
+    this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+  }
+
+  get(key: string, now: number): Promise<StoredSession | null> {
+    return attempt(() => {
+      const row = this.#get.get(key, now);
+      if (!row) return null;
+      return {
+        data: JSON.parse(row.data) as StoredSession['data'],
+        createdAt: row.created_at,
+        refreshedAt: row.refreshed_at,
+        expiresAt: row.expires_at,
+        absoluteExpiresAt: row.absolute_expires_at,
+      };
+    });
+  }
+
+  set(key: string, session: StoredSession): Promise<void> {
+    const { userKey, providerSid } = indexesOf(session);
+    return attempt(() => {
+      this.#set.run(
+        key,
+        JSON.stringify(session.data),
+        userKey,
+        providerSid,
+        session.createdAt,
+        session.refreshedAt,
+        session.expiresAt,
+        session.absoluteExpiresAt,
+      );
+    });
+  }
+
+  touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
+    return attempt(() => {
+      this.#touch.run(refreshedAt, expiresAt, key);
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return attempt(() => {
+      this.#delete.run(key);
+    });
+  }
+
+  deleteByUser(userKey: string): Promise<number> {
+    return attempt(() => this.#deleteByUser.run(userKey).changes);
+  }
+
+  deleteByProviderSid(providerSid: string): Promise<number> {
+    return attempt(() => this.#deleteByProviderSid.run(providerSid).changes);
+  }
+
+  purgeExpired(now: number): Promise<number> {
+    return attempt(() => this.#purge.run(now).changes);
+  }
+
+  close(): Promise<void> {
+    return attempt(() => {
+      this.#db.close();
+    });
+  }
+}
+
+// better-sqlite3 is synchronous; a throw becomes a rejection so callers see one error path.
+function attempt<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+// Version 2 keeps sessions in an ordinary (rowid) table: rows hold an ID token, a kilobyte or
+// more, and SQLite stores rows that large poorly in a WITHOUT ROWID table (version 1): the file
+// was twice the size, and writes and look-ups two to three times slower.
+const SESSIONS_TABLE = `
+  CREATE TABLE sessions (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    user_key TEXT,
+    provider_sid TEXT,
+    created_at INTEGER NOT NULL,
+    refreshed_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    absolute_expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires_at ON sessions (expires_at);
+  CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
+  CREATE INDEX sessions_provider_sid ON sessions (provider_sid) WHERE provider_sid IS NOT NULL;`;
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const readVersion = () =>
+    (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)
+      ?.version ?? 0;
+  const check = (version: number) => {
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `The session database was written by a newer version of entra-signin (schema ${version}, this one knows ${SCHEMA_VERSION})`,
+      );
+    }
+  };
+  check(readVersion());
+  if (readVersion() === SCHEMA_VERSION) return;
+  // IMMEDIATE takes the write lock before reading the version again: of several processes
+  // starting on one file, one migrates and the others then find nothing to do.
+  db.transaction(() => {
+    const version = readVersion();
+    check(version);
+    if (version === SCHEMA_VERSION) return;
+    if (version === 1) {
+      db.exec('ALTER TABLE sessions RENAME TO sessions_v1');
+      db.exec(
+        'DROP INDEX sessions_expires_at; DROP INDEX IF EXISTS sessions_user_key; DROP INDEX IF EXISTS sessions_provider_sid',
+      );
+      db.exec(SESSIONS_TABLE);
+      // The first files of version 1 had no provider_sid column; the ID token's claims have it.
+      const columns = db.prepare("SELECT name FROM pragma_table_info('sessions_v1')").pluck().all();
+      const sid = columns.includes('provider_sid')
+        ? 'provider_sid'
+        : "json_extract(data, '$.user.claims.sid')";
+      db.exec(`
+        INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
+        SELECT key, data, user_key, ${sid}, created_at, refreshed_at, expires_at, absolute_expires_at
+        FROM sessions_v1;
+        DROP TABLE sessions_v1;`);
+    } else {
+      db.exec(SESSIONS_TABLE);
+    }
+    db.exec('DELETE FROM schema_version');
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+  }).immediate();
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedCache } from '../../src/app/bounded-cache.js';
+import {
+  formatClaim,
+  relativeTime,
+  renderClaimSections,
+  renderTokenDetailsPage,
+} from '../../src/app/pages/token-details-page.js';
+
+const context = {
+  userName: 'Alice',
+  csrfToken: 't',
+  devMode: false,
+  redirectUri: 'http://x/auth/redirect',
+};
+
+describe('the token details page', () => {
+  it('shows timestamps as dates', () => {
+    expect(formatClaim('exp', 1_796_007_495)).toBe('2026-11-30 02:58:15 UTC (1796007495)');
+  });
+
+  it('shows arrays and objects as JSON', () => {
+    expect(formatClaim('roles', ['a', 'b'])).toBe('["a","b"]');
+  });
+
+  it('escapes claim values', () => {
+    const html = renderTokenDetailsPage(
+      context,
+      renderClaimSections({ name: '<script>alert(1)</script>' }),
+    );
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&lt;script>alert(1)&lt;/script>');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+  it('says how long until a time', () => {
+    expect(relativeTime(now / 1000 + 52 * 60, now)).toBe('in 52 min');
+    expect(relativeTime(now / 1000 + 5 * 3600, now)).toBe('in 5 h');
+  });
+
+  it('says how long ago a time was', () => {
+    expect(relativeTime(now / 1000 - 10, now)).toBe('less than a minute ago');
+    expect(relativeTime(now / 1000 - 3 * 60, now)).toBe('3 min ago');
+  });
+});
+
+describe('BoundedCache', () => {
+  it('makes a value once and keeps it', () => {
+    const cache = new BoundedCache<number>(2);
+    let made = 0;
+    expect(cache.getOrCreate('a', () => ++made)).toBe(1);
+    expect(cache.getOrCreate('a', () => ++made)).toBe(1);
+    expect(made).toBe(1);
+  });
+
+  it('drops the least recently used value past its capacity', () => {
+    const cache = new BoundedCache<string>(2);
+    cache.getOrCreate('a', () => 'a1');
+    cache.getOrCreate('b', () => 'b1');
+    cache.getOrCreate('a', () => 'a2');
+    cache.getOrCreate('c', () => 'c1');
+    expect(cache.getOrCreate('a', () => 'a3')).toBe('a1');
+    expect(cache.getOrCreate('b', () => 'b2')).toBe('b2');
+  });
+});

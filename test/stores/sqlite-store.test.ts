@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteSessionStore } from '../../src/stores/sqlite.js';
+import { describeSessionStoreContract, storedSession } from './store-contract.js';
+
+const newFile = () => join(mkdtempSync(join(tmpdir(), 'sessions-')), 's.db');
+
+describeSessionStoreContract('sqlite', () => new SqliteSessionStore(newFile()));
+
+describe('SqliteSessionStore', () => {
+  it('keeps sessions across a reopen of the file', async () => {
+    const file = newFile();
+    const session = storedSession();
+    const first = new SqliteSessionStore(file);
+    await first.set('key', session);
+    await first.close();
+    const second = new SqliteSessionStore(file);
+    expect(await second.get('key', session.createdAt)).toEqual(session);
+    await second.close();
+  });
+
+  it('lets two open stores on one file see each other’s writes, as two processes do', async () => {
+    const file = newFile();
+    const [writer, reader] = [new SqliteSessionStore(file), new SqliteSessionStore(file)];
+    const session = storedSession();
+    await writer.set('key', session);
+    expect(await reader.get('key', session.createdAt)).toEqual(session);
+    await reader.delete('key');
+    expect(await writer.get('key', session.createdAt)).toBeNull();
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('counts the expired sessions it purges', async () => {
+    const store = new SqliteSessionStore(newFile());
+    const session = storedSession();
+    await store.set('expired', session);
+    await store.set('live', { ...session, expiresAt: session.expiresAt + 1000 });
+    expect(await store.purgeExpired(session.expiresAt)).toBe(1);
+    await store.close();
+  });
+
+  it('records its schema version and refuses a file from a newer version', async () => {
+    const file = newFile();
+    await new SqliteSessionStore(file).close();
+    const db = new Database(file);
+    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 2 });
+    db.prepare('UPDATE schema_version SET version = 99').run();
+    db.close();
+    expect(() => new SqliteSessionStore(file)).toThrow(/newer version of entra-signin/);
+  });
+});
+
+describe('SqliteSessionStore migrations', () => {
+  // The table of schema version 1 (WITHOUT ROWID), as its first files had it: no provider_sid.
+  const VERSION_1 = `
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (1);
+    CREATE TABLE sessions (
+      key TEXT PRIMARY KEY, data TEXT NOT NULL, user_key TEXT, created_at INTEGER NOT NULL,
+      refreshed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, absolute_expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_expires_at ON sessions (expires_at);
+    CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;`;
+
+  it('moves the sessions of a version 1 file to version 2, indexes included', async () => {
+    const file = newFile();
+    const session = storedSession({ sid: 'sid-from-claims' });
+    const db = new Database(file);
+    db.exec(VERSION_1);
+    db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      'kept',
+      JSON.stringify(session.data),
+      session.data.user?.key,
+      session.createdAt,
+      session.refreshedAt,
+      session.expiresAt,
+      session.absoluteExpiresAt,
+    );
+    db.close();
+
+    const store = new SqliteSessionStore(file);
+    expect(await store.get('kept', session.createdAt)).toEqual(session);
+    expect(await store.deleteByProviderSid('sid-from-claims')).toBe(1);
+    await store.close();
+    const after = new Database(file);
+    expect(after.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 2 });
+    after.close();
+  });
+});

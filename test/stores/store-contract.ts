@@ -1,0 +1,196 @@
+/**
+ * The one contract every {@link SessionStore} keeps, run unchanged against each real store (as
+ * Lucia's adapters share one test suite). Each store's test file calls
+ * {@link describeSessionStoreContract} with a way to open a fresh, empty store.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { sessionKeyFor, generateSessionId } from '../../src/core/session/session-id.js';
+import type { SessionData, SessionStore, StoredSession } from '../../src/core/session/session-store.js';
+import { describeManagerOverStore } from '../core/session/manager-contract.js';
+
+/** Opens a fresh store with no sessions in it. */
+export type OpenStore = () => SessionStore | Promise<SessionStore>;
+
+const T0 = 1_700_000_000_000;
+const HOUR = 3_600_000;
+
+/** A session as the manager would store it, signed in unless `user` is null. */
+export function storedSession(
+  options: { user?: string | null; sid?: string; at?: number; name?: string } = {},
+): StoredSession {
+  const at = options.at ?? T0;
+  const data: SessionData = {
+    user:
+      options.user === null
+        ? null
+        : {
+            key: options.user ?? 'tid:alice',
+            name: options.name ?? 'Alice Example',
+            claims: {
+              name: options.name ?? 'Alice Example',
+              ...(options.sid === undefined ? {} : { sid: options.sid }),
+              roles: ['reader'],
+            },
+            idToken: 'header.payload.signature',
+            signedInAt: at,
+          },
+    attempts: [],
+    csrfSecret: 'csrf-secret',
+  };
+  return {
+    data,
+    createdAt: at,
+    refreshedAt: at,
+    expiresAt: at + HOUR,
+    absoluteExpiresAt: at + 12 * HOUR,
+  };
+}
+
+/** Declares the store contract tests, and the session manager's tests over that store. */
+export function describeSessionStoreContract(name: string, openStore: OpenStore): void {
+  describe(`the ${name} session store`, () => {
+    const opened: SessionStore[] = [];
+    const open = async () => {
+      const store = await openStore();
+      opened.push(store);
+      return store;
+    };
+    const newKey = () => sessionKeyFor(generateSessionId());
+    afterEach(async () => {
+      await Promise.allSettled(opened.splice(0).map((store) => store.close()));
+    });
+
+    it('returns a session as it was stored, field for field', async () => {
+      const store = await open();
+      const key = newKey();
+      const session = storedSession({ name: 'Zoë Ünïcode 日本', sid: 'sid-1' });
+      await store.set(key, session);
+      expect(await store.get(key, T0)).toEqual(session);
+    });
+
+    it('returns null for a key it never stored', async () => {
+      const store = await open();
+      expect(await store.get(newKey(), T0)).toBeNull();
+    });
+
+    it('returns null once the session expiry has come, by the clock it is given', async () => {
+      const store = await open();
+      const key = newKey();
+      const session = storedSession();
+      await store.set(key, session);
+      expect(await store.get(key, session.expiresAt - 1)).not.toBeNull();
+      expect(await store.get(key, session.expiresAt)).toBeNull();
+    });
+
+    it('replaces the session stored under the same key', async () => {
+      const store = await open();
+      const key = newKey();
+      await store.set(key, storedSession());
+      const replacement = storedSession({ user: null, at: T0 + 5000 });
+      await store.set(key, replacement);
+      expect(await store.get(key, T0 + 5000)).toEqual(replacement);
+    });
+
+    it('moves the expiry on touch and keeps the data', async () => {
+      const store = await open();
+      const key = newKey();
+      const session = storedSession();
+      await store.set(key, session);
+      await store.touch(key, T0 + HOUR / 2, T0 + HOUR + HOUR / 2);
+      expect(await store.get(key, T0 + HOUR + 1)).toEqual({
+        ...session,
+        refreshedAt: T0 + HOUR / 2,
+        expiresAt: T0 + HOUR + HOUR / 2,
+      });
+    });
+
+    it('creates nothing when touching a key it does not hold', async () => {
+      const store = await open();
+      const key = newKey();
+      await store.touch(key, T0, T0 + HOUR);
+      expect(await store.get(key, T0)).toBeNull();
+    });
+
+    it('deletes one session and leaves the others', async () => {
+      const store = await open();
+      const [gone, kept] = [newKey(), newKey()];
+      await store.set(gone, storedSession());
+      await store.set(kept, storedSession());
+      await store.delete(gone);
+      expect(await store.get(gone, T0)).toBeNull();
+      expect(await store.get(kept, T0)).not.toBeNull();
+    });
+
+    it('deletes every session of one person, counts them, and leaves everyone else', async () => {
+      const store = await open();
+      const [alice1, alice2, bob, anonymous] = [newKey(), newKey(), newKey(), newKey()];
+      await store.set(alice1, storedSession({ user: 'tid:alice' }));
+      await store.set(alice2, storedSession({ user: 'tid:alice' }));
+      await store.set(bob, storedSession({ user: 'tid:bob' }));
+      await store.set(anonymous, storedSession({ user: null }));
+      expect(await store.deleteByUser('tid:alice')).toBe(2);
+      expect(await store.get(alice1, T0)).toBeNull();
+      expect(await store.get(alice2, T0)).toBeNull();
+      expect(await store.get(bob, T0)).not.toBeNull();
+      expect(await store.get(anonymous, T0)).not.toBeNull();
+      expect(await store.deleteByUser('tid:alice')).toBe(0);
+    });
+
+    it('does not delete by a person a session that another person now holds under that key', async () => {
+      const store = await open();
+      const key = newKey();
+      await store.set(key, storedSession({ user: 'tid:alice' }));
+      await store.set(key, storedSession({ user: 'tid:bob' }));
+      expect(await store.deleteByUser('tid:alice')).toBe(0);
+      expect((await store.get(key, T0))?.data.user?.key).toBe('tid:bob');
+    });
+
+    it('does not count a session deleted before its person was signed out everywhere', async () => {
+      const store = await open();
+      const [deleted, live] = [newKey(), newKey()];
+      await store.set(deleted, storedSession());
+      await store.set(live, storedSession());
+      await store.delete(deleted);
+      expect(await store.deleteByUser('tid:alice')).toBe(1);
+    });
+
+    it('deletes every session of one provider session (sid), and no other', async () => {
+      const store = await open();
+      const [first, second, other, none] = [newKey(), newKey(), newKey(), newKey()];
+      await store.set(first, storedSession({ sid: 'sid-1' }));
+      await store.set(second, storedSession({ user: 'tid:bob', sid: 'sid-1' }));
+      await store.set(other, storedSession({ sid: 'sid-2' }));
+      await store.set(none, storedSession());
+      expect(await store.deleteByProviderSid('sid-1')).toBe(2);
+      expect(await store.get(first, T0)).toBeNull();
+      expect(await store.get(second, T0)).toBeNull();
+      expect(await store.get(other, T0)).not.toBeNull();
+      expect(await store.get(none, T0)).not.toBeNull();
+    });
+
+    it('keeps live sessions when purging expired ones', async () => {
+      const store = await open();
+      const [live, expired] = [newKey(), newKey()];
+      await store.set(live, storedSession({ at: T0 + HOUR }));
+      await store.set(expired, storedSession());
+      const purged = await store.purgeExpired(T0 + HOUR + 1);
+      expect(purged).toBeGreaterThanOrEqual(0);
+      expect(await store.get(live, T0 + HOUR + 1)).not.toBeNull();
+      expect(await store.get(expired, T0 + HOUR + 1)).toBeNull();
+    });
+
+    it('rejects every call once closed', async () => {
+      const store = await open();
+      const key = newKey();
+      await store.set(key, storedSession());
+      await store.close();
+      await expect(store.get(key, T0)).rejects.toThrow();
+      await expect(store.set(key, storedSession())).rejects.toThrow();
+      await expect(store.touch(key, T0, T0 + HOUR)).rejects.toThrow();
+      await expect(store.delete(key)).rejects.toThrow();
+      await expect(store.deleteByUser('tid:alice')).rejects.toThrow();
+    });
+  });
+
+  describeManagerOverStore(name, openStore);
+}
