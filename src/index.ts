@@ -1,29 +1,46 @@
 /**
- * What an application embedding entra-signin may use. Everything else is internal and may change.
+ * `entra-signin`: the framework-free core. Importing it loads no web framework, store driver or
+ * identity provider; the adapters (`entra-signin/fastify`, `/express`, `/fetch`), the stores
+ * (`/sqlite`, `/redis`) and the development identity provider (`/dev-idp`) are subpaths of their
+ * own. Everything not exported here is internal and may change.
  */
-export { buildApp, type BuildAppOptions } from './app/build-app.js';
-export { loadConfig, type Config, type LoadConfigOptions } from './app/config.js';
-export { AppError, describeError, errorCodes, type ErrorCode } from './core/errors.js';
-export { ProviderConnection } from './core/provider/provider-connection.js';
 export {
-  buildAuthorizationRequest,
-  completeSignIn,
-  matchAnswer,
-  rememberAttempt,
-  type AuthorizationRequest,
-  type MatchedAnswer,
-  type SignInOutcome,
-} from './core/flows/sign-in.js';
-export { buildSignOutUrl } from './core/flows/sign-out.js';
-export { sanitizeReturnTo } from './core/return-to.js';
-export { SessionManager, type ActiveSession } from './core/session/session-manager.js';
+  createEntraSignIn,
+  EntraSignIn,
+  type AuthRoute,
+  type EntraSignInRuntime,
+} from './core/entra-signin.js';
+export { fromEnv, resolveFromEnv, envNameOf, type FromEnvOptions } from './core/from-env.js';
+export {
+  resolveOptions,
+  DEV_CLIENT_ID,
+  DEV_TENANT_ID,
+  type ClientAuthMethod,
+  type ClientCertificate,
+  type DevelopmentProviderOptions,
+  type EntraSignInOptions,
+  type ResolvedOptions,
+  type SessionOptions,
+} from './core/options.js';
+export { AppError, describeError, errorCodes, isAppError, type ErrorCode } from './core/errors.js';
+export type { SignInEvent } from './core/events.js';
+export type { Logger } from './core/logger.js';
+export type { SignedInPerson } from './core/signed-in-person.js';
+export type { AuthRequest, AuthResponse } from './core/http/auth-request.js';
+export {
+  defaultPages,
+  escapeHtml,
+  type AuthPaths,
+  type PageContext,
+  type PageRenderers,
+} from './core/http/default-pages.js';
+export type { ActiveSession } from './core/session/session-manager.js';
 export type {
+  AppSessionData,
   SessionData,
   SessionStore,
   SignedInUser,
-  SignInAttempt,
   StoredSession,
 } from './core/session/session-store.js';
 export { MemorySessionStore } from './core/session/memory-store.js';
-export { SqliteSessionStore } from './stores/sqlite.js';
-export { startDevIdp, type DevIdp, type DevIdpOptions } from './dev-idp/dev-idp.js';
+export { sanitizeReturnTo } from './core/return-to.js';

@@ -1,24 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { ProviderConnection, type ProviderFetch } from '../core/provider/provider-connection.js';
-import type { Config } from './config.js';
-import { openSessionStore } from './open-session-store.js';
-import { SessionManager } from '../core/session/session-manager.js';
+import { entraSignIn } from '../adapters/fastify/index.js';
+import { createEntraSignIn } from '../core/entra-signin.js';
+import type { ProviderFetch } from '../core/provider/provider-connection.js';
 import type { SessionStore } from '../core/session/session-store.js';
+import type { Config } from './config.js';
 import { installErrorHandler } from './error-handler.js';
 import { logOptions } from './log-options.js';
-import { registerAuthRoutes } from './routes/auth.js';
-import { registerLogoutChannelRoutes } from './routes/logout-channels.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { OneLineRequestLog } from './request-log.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import type { AppServices } from './services.js';
-import { WebSessions } from './web-sessions.js';
+import { appPages, type AppServices } from './services.js';
 
 /** What tests and embedding applications may replace when building the app. */
 export interface BuildAppOptions {
@@ -34,31 +29,17 @@ export interface BuildAppOptions {
   readonly providerFetch?: ProviderFetch;
 }
 
-const PURGE_INTERVAL_MS = 10 * 60 * 1000;
-
 /**
- * Builds the web application (not listening yet). The server entry point and the tests both
- * build it here, so tests run the app people run.
+ * Builds the web application (not listening yet): a Fastify app that uses the library's Fastify
+ * adapter like any other consumer, with its own pages, headers and logs. The server entry point
+ * and the tests both build it here, so tests run the app people run. The development identity
+ * provider, when the config names it, is the caller's to start (`server.ts` does).
  */
 export async function buildApp(
   config: Config,
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
-  const store = options.store ?? openSessionStore(config.session.store);
-  const manager = new SessionManager(store, {
-    idleTimeoutMs: config.session.idleTimeoutMs,
-    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
-    signInTimeoutMs: config.session.signInTimeoutMs,
-    now,
-  });
-  const services: AppServices = {
-    config,
-    provider: new ProviderConnection(config.oidc, { fetch: options.providerFetch }),
-    sessions: new WebSessions(manager, config.session),
-    now,
-  };
-
   const app = Fastify({
     logger: logOptions(config, options.logStream),
     // Our own ids only: a client-chosen request id could forge log lines' correlation.
@@ -71,8 +52,19 @@ export async function buildApp(
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
-  await app.register(cookie, { secret: [...config.session.secrets] });
-  await app.register(formbody);
+  const signIn = await createEntraSignIn(
+    options.store ? { ...config, session: { ...config.session, store: options.store } } : config,
+    {
+      now,
+      fetch: options.providerFetch,
+      pages: appPages(config),
+      logger: app.log,
+      startDevelopmentProvider: false,
+    },
+  );
+  app.addHook('onClose', () => signIn.close());
+  const services: AppServices = { config, signIn, now };
+
   await registerSecurityHeaders(app, config);
   await app.register(fastifyStatic, {
     root: fileURLToPath(new URL('../../public/', import.meta.url)),
@@ -93,19 +85,7 @@ export async function buildApp(
     return payload;
   });
   installErrorHandler(app, services);
+  await app.register(entraSignIn, { signIn });
   registerPageRoutes(app, services);
-  registerAuthRoutes(app, services);
-  registerLogoutChannelRoutes(app, services);
-
-  const purge = setInterval(() => {
-    manager.purgeExpired().catch((error: unknown) => {
-      app.log.warn({ err: error }, 'could not purge expired sessions');
-    });
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(purge);
-    await store.close();
-  });
   return app;
 }

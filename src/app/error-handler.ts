@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../core/errors.js';
+import { errorHints } from './pages/error-hints.js';
 import { renderErrorPage } from './pages/error-page.js';
 import { pageContextFor, type AppServices } from './services.js';
 
@@ -14,10 +15,7 @@ export function installErrorHandler(app: FastifyInstance, services: AppServices)
     if (appError.status >= 500) {
       request.log.error({ err: error, code: appError.code }, 'request failed');
     } else {
-      request.log.info(
-        { code: appError.code, providerCode: appError.providerCode },
-        appError.message,
-      );
+      request.log.info({ code: appError.code }, appError.message);
     }
     return sendError(services, request, reply, appError);
   });
@@ -45,13 +43,13 @@ async function sendError(
   const session =
     error.code === 'SESSION_STORE_UNAVAILABLE'
       ? null
-      : await services.sessions.read(request).catch(() => null);
+      : await request.entraSession().catch(() => null);
   reply.code(error.status).header('cache-control', 'no-store');
   if (wantsJson(request)) {
     return reply.send({
       error: error.code,
       message: error.title,
-      hint: error.hint,
+      hint: errorHints[error.code],
       providerCode: error.providerCode,
       correlationId: request.id,
     });

@@ -4,8 +4,8 @@
  */
 import { buildApp } from './build-app.js';
 import { loadConfig, type Config } from './config.js';
-import { startDevIdpFor } from '../dev-idp/start-for-config.js';
 import { isAppError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { loadTls } from './local-tls.js';
 
 async function main(): Promise<void> {
@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const devIdp = await startDevIdpFor(config);
+  // Loaded only when it runs: oidc-provider warns about this Node version on being imported.
+  const devIdp =
+    config.devIdp === null
+      ? null
+      : await (await import('../dev-idp/start-for-options.js')).startDevIdpForOptions(config);
 
   const tls = await loadTls(config);
   const app = await buildApp(config, tls ? { https: tls } : {});
@@ -36,6 +40,12 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (devIdp && !isLoopbackHost(config.host)) {
+    // Without NODE_ENV=production and a tenant, a deployment silently ran the demo provider.
+    process.stderr.write(
+      `\n  WARNING: no tenant is configured, so people sign in through the DEVELOPMENT identity provider,\n  with public demo passwords, while HOST=${config.host} serves other machines. Set TENANT_ID,\n  CLIENT_ID and CLIENT_SECRET (and NODE_ENV=production) before anyone else uses this app.\n\n`,
+    );
+  }
 
   const shutdown = (signal: string) => {
     app.log.info({ signal }, 'shutting down');

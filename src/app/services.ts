@@ -1,25 +1,43 @@
-import type { ProviderConnection } from '../core/provider/provider-connection.js';
-import type { Config } from './config.js';
+import type { EntraSignIn } from '../core/entra-signin.js';
+import type { PageContext as LibraryPageContext } from '../core/http/default-pages.js';
+import type { PageRenderers } from '../core/http/default-pages.js';
 import type { ActiveSession } from '../core/session/session-manager.js';
-import { createCsrfToken } from '../core/session/csrf.js';
+import type { Config } from './config.js';
+import { renderErrorPage } from './pages/error-page.js';
 import type { PageContext } from './pages/layout.js';
-import type { WebSessions } from './web-sessions.js';
+import { renderSignedOutPage, renderSignOutPage } from './pages/sign-out-pages.js';
 
-/** What the routes share: built once by `buildApp`. */
+/** What the app's routes share: built once by `buildApp`. */
 export interface AppServices {
   readonly config: Config;
-  readonly provider: ProviderConnection;
-  readonly sessions: WebSessions;
+  readonly signIn: EntraSignIn;
   readonly now: () => number;
 }
 
 /** The page context for a request with this session (or none). */
 export function pageContextFor(services: AppServices, session: ActiveSession | null): PageContext {
-  const user = session?.data.user ?? null;
+  return appContext(services.config, services.signIn.pageContext(session));
+}
+
+function appContext(config: Config, context: LibraryPageContext): PageContext {
   return {
-    userName: user?.name ?? null,
-    csrfToken: user !== null && session !== null ? createCsrfToken(session.data) : null,
-    devMode: services.config.devIdp !== null,
-    redirectUri: services.config.redirectUri,
+    userName: context.person?.name ?? null,
+    csrfToken: context.csrfToken,
+    devMode: config.devIdp !== null,
+    redirectUri: config.redirectUri,
+  };
+}
+
+/** The app's pages for the library's routes (sign-out, signed out, errors). */
+export function appPages(config: Config): PageRenderers {
+  return {
+    signOut: (context) => renderSignOutPage(appContext(config, context)),
+    signedOut: (context) =>
+      renderSignedOutPage(appContext(config, context), context.providerConfirmed),
+    error: (context) =>
+      renderErrorPage(appContext(config, context), context.error, {
+        correlationId: context.correlationId,
+        returnTo: context.returnTo,
+      }),
   };
 }

@@ -175,6 +175,19 @@ export class RedisSessionStore implements SessionStore {
     return this.#deleteIndexed(this.#sidIndex(providerSid), 'providerSid', providerSid);
   }
 
+  async markUsed(key: string, expiresAt: number, now: number): Promise<boolean> {
+    await this.#ready();
+    // SET NX is the atomic "first one wins"; the TTL runs on the app's clock, as for sessions.
+    const ttl = Math.max(1, expiresAt - now);
+    const set = await this.#client.set(this.#usedKey(key), '1', { NX: true, PX: ttl });
+    return set === 'OK';
+  }
+
+  async forgetUsed(key: string): Promise<void> {
+    await this.#ready();
+    await this.#client.del(this.#usedKey(key));
+  }
+
   /** Nothing to do: Redis drops expired sessions by itself, and writes prune the indexes. */
   async purgeExpired(_now: number): Promise<number> {
     await this.#ready();
@@ -217,6 +230,10 @@ export class RedisSessionStore implements SessionStore {
 
   #userIndex(userKey: string): string {
     return `${this.#prefix}u:${userKey}`;
+  }
+
+  #usedKey(key: string): string {
+    return `${this.#prefix}used:${key}`;
   }
 
   #sidIndex(providerSid: string): string {

@@ -45,9 +45,10 @@ describe('a certificate credential instead of a client secret', () => {
     const app = await startWith(registered.certFile, other);
     const agent = app.userAgent();
     const page = await signIn(app, agent);
-    expect(page.status).toBe(400);
-    expect(page.body).toContain('AUTH_CODE_REJECTED');
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('AUTH_CLIENT_REJECTED');
     expect(page.body).toContain('invalid_client');
+    expect(page.body).toContain('private_key_jwt');
     expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
   });
 });

@@ -27,13 +27,17 @@ describe('discovery, keys and token endpoint of a hostile provider', () => {
   });
 
   it('starts while discovery is unreachable, says so, and recovers', async () => {
-    s = await startHostileSetup({ env: { PROVIDER_TIMEOUT: '1s' } });
+    let now = Date.now();
+    s = await startHostileSetup({ env: { PROVIDER_TIMEOUT: '1s' }, app: { now: () => now } });
     s.provider.bends.unreachable.discovery = true;
     const agent = s.userAgent();
     const down = await agent.get(`${s.t.baseUrl}/auth/sign_in`);
     expect(down.status).toBe(502);
     expect(down.body).toContain('AUTH_PROVIDER_UNREACHABLE');
     s.provider.bends.unreachable.discovery = false;
+    // Within 5 seconds of the failure the provider is not asked again (issue 10, point 7).
+    expect((await agent.get(`${s.t.baseUrl}/auth/sign_in`)).status).toBe(502);
+    now += 5_001;
     const landed = await signInThroughProvider(s, agent);
     expect(landed.status).toBe(200);
     expect(await isSignedIn(s, agent)).toBe(true);

@@ -18,13 +18,17 @@ describe('when the identity provider misbehaves', () => {
   it('starts without the provider, says it is unreachable, and recovers when it comes back', async () => {
     const idpPort = await freePort();
     const secret = 'external-client-secret';
-    t = await startTestApp({
-      TENANT_ID: '',
-      AUTHORITY: `http://127.0.0.1:${idpPort}/contoso/v2.0`,
-      CLIENT_ID: 'external-app',
-      CLIENT_SECRET: secret,
-      PROVIDER_TIMEOUT: '2s',
-    });
+    let now = Date.now();
+    t = await startTestApp(
+      {
+        TENANT_ID: '',
+        AUTHORITY: `http://127.0.0.1:${idpPort}/contoso/v2.0`,
+        CLIENT_ID: 'external-app',
+        CLIENT_SECRET: secret,
+        PROVIDER_TIMEOUT: '2s',
+      },
+      { now: () => now },
+    );
     const agent = t.userAgent();
     const down = await agent.get(`${t.baseUrl}/auth/sign_in`);
     expect(down.status).toBe(502);
@@ -42,6 +46,8 @@ describe('when the identity provider misbehaves', () => {
       postLogoutRedirectUris: [t.config.postSignOutRedirectUri],
     });
     try {
+      // A failed discovery is remembered for 5 seconds, then tried again.
+      now += 5_001;
       const landed = await signIn(t, agent);
       expect(landed.body).toContain("You're signed in, Alice Example!");
     } finally {
@@ -66,7 +72,7 @@ describe('when the identity provider misbehaves', () => {
     }
   });
 
-  it('refuses the answer when the client secret is wrong', async () => {
+  it('refuses the answer when the client secret is wrong, naming the client authentication method', async () => {
     const external = await startAppWithProvider(
       { clientSecret: 'the-real-secret' },
       { CLIENT_SECRET: 'a-wrong-secret' },
@@ -75,10 +81,18 @@ describe('when the identity provider misbehaves', () => {
       const { t: app } = external;
       const agent = app.userAgent();
       const page = await signIn(app, agent);
-      expect(page.status).toBe(400);
-      expect(page.body).toContain('AUTH_CODE_REJECTED');
+      expect(page.status).toBe(502);
+      expect(page.body).toContain('AUTH_CLIENT_REJECTED');
       expect(page.body).toContain('invalid_client');
+      expect(page.body).toContain('client_secret_basic');
       expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
+      // Logged at warn, with the token endpoint's status and the method (issue 10, point 11).
+      const line = app.logs.find((l) => l.includes('AUTH_CLIENT_REJECTED')) ?? '';
+      expect(JSON.parse(line)).toMatchObject({
+        level: 40,
+        tokenEndpointStatus: 401,
+        clientAuthMethod: 'client_secret_basic',
+      });
     } finally {
       await external.close();
     }

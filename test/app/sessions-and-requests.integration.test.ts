@@ -1,3 +1,4 @@
+import { signCookieValue } from '../../src/core/session/session-cookie.js';
 import { describe, expect, it } from 'vitest';
 import {
   HOSTILE_CLIENT_ID,
@@ -62,7 +63,7 @@ describe('sessions, sign-out and requests (OWASP ASVS V3)', () => {
       expect(replayed.status).toBe(401);
     });
 
-    it('refuses a cross-site sign-out POST without the CSRF token', async () => {
+    it('refuses a cross-site sign-out POST, even before reading its CSRF token', async () => {
       const agent = await signedIn();
       const page = await agent.request(
         'POST',
@@ -71,8 +72,32 @@ describe('sessions, sign-out and requests (OWASP ASVS V3)', () => {
         { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       );
       expect(page.status).toBe(403);
+      expect(page.body).toContain('REQUEST_CROSS_SITE');
+      expect(await isSignedIn(s, agent)).toBe(true);
+    });
+
+    it('refuses a same-origin sign-out POST without the CSRF token', async () => {
+      const agent = await signedIn();
+      const page = await agent.request(
+        'POST',
+        `${s.t.baseUrl}/auth/sign_out`,
+        new URLSearchParams({ next: '/' }),
+        { origin: s.t.baseUrl, 'sec-fetch-site': 'same-origin' },
+      );
+      expect(page.status).toBe(403);
       expect(page.body).toContain('CSRF_TOKEN_INVALID');
       expect(await isSignedIn(s, agent)).toBe(true);
+    });
+
+    it('changes no cookie for a cookie-less cross-site sign-out (issue 10, point 2)', async () => {
+      // SameSite=Lax keeps the cookie off a cross-site POST, and the browser would still accept a
+      // clearing Set-Cookie on that top-level navigation: nothing may be sent back.
+      const page = await s
+        .userAgent()
+        .request('POST', `${s.t.baseUrl}/auth/sign_out`, new URLSearchParams({}), {
+          'sec-fetch-site': 'same-origin',
+        });
+      expect(page.headers.getSetCookie()).toEqual([]);
     });
   });
 
@@ -143,7 +168,9 @@ describe('sessions, sign-out and requests (OWASP ASVS V3)', () => {
     it('answers a well-formed but unknown session id as signed out', async () => {
       const id = 'A'.repeat(43);
       const page = await s.userAgent().get(`${s.t.baseUrl}/token_details`, {
-        headers: { cookie: `${s.t.config.session.cookieName}=${s.t.app.signCookie(id)}` },
+        headers: {
+          cookie: `${s.t.config.session.cookieName}=${signCookieValue(id, s.t.config.session.secrets)}`,
+        },
       });
       expect(page.status).toBe(401);
     });

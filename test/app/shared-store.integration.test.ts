@@ -62,7 +62,7 @@ describe.each(fixture.stores)('two app instances sharing one %s store', (_name, 
     expect(details.body).toContain('alice@contoso.test');
 
     const back = await signOutThrough(agent, second.baseUrl);
-    expect(back.url).toBe(`${second.baseUrl}/auth/post_sign_out`);
+    expect(back.url.split('?')[0]).toBe(`${second.baseUrl}/auth/post_sign_out`);
     expect((await agent.get(`${first.baseUrl}/token_details`)).status).toBe(401);
     expect((await agent.get(`${second.baseUrl}/token_details`)).status).toBe(401);
   });

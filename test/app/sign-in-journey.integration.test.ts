@@ -1,3 +1,4 @@
+import { MemorySessionStore } from '../../src/core/session/memory-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,8 +35,10 @@ describe('the sign-in journey against the development identity provider', () => 
     const confirm = await agent.submitForm(details);
     expect(confirm.url.startsWith(t.idp.issuer)).toBe(true);
     const back = await agent.submitForm(confirm, { logout: 'yes' });
-    expect(back.url).toBe(`${t.baseUrl}/auth/post_sign_out`);
+    // The provider came back with the state the sign-out sent (issue 10, point 10).
+    expect(back.url).toMatch(new RegExp(`^${t.baseUrl}/auth/post_sign_out\\?state=[\\w-]{43}$`));
     expect(back.body).toContain("You're signed out.");
+    expect(back.body).toContain('the identity provider confirmed your sign-out');
 
     const home = await agent.get(`${t.baseUrl}/`);
     expect(home.body).toContain("You're not signed in.");
@@ -123,15 +126,21 @@ describe('the sign-in journey against the development identity provider', () => 
     expect(home.body).toContain("You're not signed in.");
   });
 
-  it('gives a new session id at sign-in', async () => {
+  it('gives a new session id at sign-in, and ends the session it replaces', async () => {
     const agent = t.userAgent();
-    const loginPage = await agent.get(`${t.baseUrl}/auth/sign_in`);
+    await signIn(t, agent);
     const before = await agent.cookie(t.baseUrl, t.config.session.cookieName);
-    await agent.submitForm(loginPage, { username: 'bob@contoso.test', password: 'Passw0rd!' });
+    // The provider remembers Alice and signs her in again without a form.
+    const again = await agent.get(`${t.baseUrl}/auth/sign_in`);
+    expect(again.url).toBe(`${t.baseUrl}/`);
     const after = await agent.cookie(t.baseUrl, t.config.session.cookieName);
     expect(before).toBeDefined();
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
+    const old = await t.userAgent().get(`${t.baseUrl}/token_details`, {
+      headers: { cookie: `${t.config.session.cookieName}=${before ?? ''}` },
+    });
+    expect(old.status).toBe(401);
   });
 
   it('signs in two tabs that started at once', async () => {
@@ -200,12 +209,40 @@ describe('the sign-in journey against the development identity provider', () => 
     expect(csp).toContain("frame-ancestors 'none'");
   });
 
-  it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
+  it('sets the sign-in and session cookies HttpOnly and SameSite=Lax', async () => {
     const page = await t.userAgent().get(`${t.baseUrl}/auth/sign_in`, { follow: false });
     const cookie = page.headers.getSetCookie().join('\n');
-    expect(cookie).toContain(`${t.config.session.cookieName}=`);
+    expect(cookie).toContain(`${t.config.session.cookieName}-signin-`);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
+    const agent = t.userAgent();
+    await signIn(t, agent);
+    expect(await agent.cookie(t.baseUrl, t.config.session.cookieName)).toBeDefined();
+  });
+
+  it('writes nothing to the session store for a visitor who only starts sign-ins (issue 10, point 1)', async () => {
+    const store = new MemorySessionStore();
+    const app = await startTestApp({}, { store });
+    try {
+      let writes = 0;
+      const set = store.set.bind(store);
+      const markUsed = store.markUsed.bind(store);
+      store.set = (...args) => ((writes += 1), set(...args));
+      store.markUsed = (...args) => ((writes += 1), markUsed(...args));
+      for (let i = 0; i < 50; i += 1) {
+        const page = await app
+          .userAgent()
+          .get(`${app.baseUrl}/auth/sign_in?post_sign_in_url=%2F${'x'.repeat(1000)}`, {
+            follow: false,
+          });
+        expect(page.status).toBe(302);
+      }
+      expect(writes).toBe(0);
+      await signIn(app, app.userAgent());
+      expect(writes).toBe(2);
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers /healthz with JSON', async () => {

@@ -5,7 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionKeyFor, generateSessionId } from '../../src/core/session/session-id.js';
-import type { SessionData, SessionStore, StoredSession } from '../../src/core/session/session-store.js';
+import type {
+  SessionData,
+  SessionStore,
+  StoredSession,
+} from '../../src/core/session/session-store.js';
 import { describeManagerOverStore } from '../core/session/manager-contract.js';
 
 /** Opens a fresh store with no sessions in it. */
@@ -14,27 +18,23 @@ export type OpenStore = () => SessionStore | Promise<SessionStore>;
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 
-/** A session as the manager would store it, signed in unless `user` is null. */
+/** A session as the manager would store it, of the person `user`. */
 export function storedSession(
-  options: { user?: string | null; sid?: string; at?: number; name?: string } = {},
+  options: { user?: string; sid?: string; at?: number; name?: string } = {},
 ): StoredSession {
   const at = options.at ?? T0;
   const data: SessionData = {
-    user:
-      options.user === null
-        ? null
-        : {
-            key: options.user ?? 'tid:alice',
-            name: options.name ?? 'Alice Example',
-            claims: {
-              name: options.name ?? 'Alice Example',
-              ...(options.sid === undefined ? {} : { sid: options.sid }),
-              roles: ['reader'],
-            },
-            idToken: 'header.payload.signature',
-            signedInAt: at,
-          },
-    attempts: [],
+    user: {
+      key: options.user ?? 'tid:alice',
+      name: options.name ?? 'Alice Example',
+      claims: {
+        name: options.name ?? 'Alice Example',
+        ...(options.sid === undefined ? {} : { sid: options.sid }),
+        roles: ['reader'],
+      },
+      idToken: 'header.payload.signature',
+      signedInAt: at,
+    },
     csrfSecret: 'csrf-secret',
   };
   return {
@@ -86,7 +86,7 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       const store = await open();
       const key = newKey();
       await store.set(key, storedSession());
-      const replacement = storedSession({ user: null, at: T0 + 5000 });
+      const replacement = storedSession({ user: 'tid:carol', at: T0 + 5000 });
       await store.set(key, replacement);
       expect(await store.get(key, T0 + 5000)).toEqual(replacement);
     });
@@ -123,16 +123,16 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
 
     it('deletes every session of one person, counts them, and leaves everyone else', async () => {
       const store = await open();
-      const [alice1, alice2, bob, anonymous] = [newKey(), newKey(), newKey(), newKey()];
+      const [alice1, alice2, bob, carol] = [newKey(), newKey(), newKey(), newKey()];
       await store.set(alice1, storedSession({ user: 'tid:alice' }));
       await store.set(alice2, storedSession({ user: 'tid:alice' }));
       await store.set(bob, storedSession({ user: 'tid:bob' }));
-      await store.set(anonymous, storedSession({ user: null }));
+      await store.set(carol, storedSession({ user: 'tid:carol' }));
       expect(await store.deleteByUser('tid:alice')).toBe(2);
       expect(await store.get(alice1, T0)).toBeNull();
       expect(await store.get(alice2, T0)).toBeNull();
       expect(await store.get(bob, T0)).not.toBeNull();
-      expect(await store.get(anonymous, T0)).not.toBeNull();
+      expect(await store.get(carol, T0)).not.toBeNull();
       expect(await store.deleteByUser('tid:alice')).toBe(0);
     });
 
@@ -177,6 +177,34 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       expect(purged).toBeGreaterThanOrEqual(0);
       expect(await store.get(live, T0 + HOUR + 1)).not.toBeNull();
       expect(await store.get(expired, T0 + HOUR + 1)).toBeNull();
+    });
+
+    it('records a used value once: the second record of it is a replay', async () => {
+      const store = await open();
+      const value = `state:${newKey()}`;
+      expect(await store.markUsed(value, T0 + HOUR, T0)).toBe(true);
+      expect(await store.markUsed(value, T0 + HOUR, T0 + 1)).toBe(false);
+      expect(await store.markUsed(`state:${newKey()}`, T0 + HOUR, T0)).toBe(true);
+    });
+
+    it('records a used value again once its record has expired, or was forgotten', async () => {
+      const store = await open();
+      const [expiring, forgotten] = [`jti:${newKey()}`, `jti:${newKey()}`];
+      expect(await store.markUsed(expiring, T0 + 1000, T0)).toBe(true);
+      expect(await store.markUsed(forgotten, T0 + HOUR, T0)).toBe(true);
+      await store.forgetUsed(forgotten);
+      expect(await store.markUsed(forgotten, T0 + HOUR, T0)).toBe(true);
+      // Redis expires by its own clock, so the expiry is checked against the store's time too.
+      if (name !== 'redis') expect(await store.markUsed(expiring, T0 + HOUR, T0 + 1001)).toBe(true);
+    });
+
+    it('lets exactly one of many simultaneous records of a value through', async () => {
+      const store = await open();
+      const value = `state:${newKey()}`;
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => store.markUsed(value, T0 + HOUR, T0)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('rejects every call once closed', async () => {

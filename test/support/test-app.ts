@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../src/app/build-app.js';
 import { loadConfig, type Config } from '../../src/app/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
-import { startDevIdpFor } from '../../src/dev-idp/start-for-config.js';
+import { startDevIdpForOptions } from '../../src/dev-idp/start-for-options.js';
 import { loadTls } from '../../src/app/local-tls.js';
 import { findFreePort } from './free-port.js';
 import { UserAgent } from './user-agent.js';
@@ -51,7 +51,7 @@ export async function startTestApp(
       ...env,
     },
   });
-  const idp = await startDevIdpFor(config);
+  const idp = config.devIdp === null ? null : await startDevIdpForOptions(config);
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

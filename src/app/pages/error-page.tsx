@@ -1,4 +1,5 @@
 import type { AppError } from '../../core/errors.js';
+import { errorHints } from './error-hints.js';
 import { hintForEntraError } from '../../core/entra/entra-error.js';
 import { renderPage, SignInLink, type PageContext } from './layout.js';
 
@@ -25,7 +26,14 @@ export function renderErrorPage(
     context,
     <>
       <h1>{error.title}</h1>
-      <p class="hint">{error.hint}</p>
+      <p class="hint">{errorHints[error.code]}</p>
+      {error.facts?.['clientAuthMethod'] !== undefined && (
+        <p>
+          Client authentication method used: <code>{error.facts['clientAuthMethod']}</code>
+          {error.facts['tokenEndpointStatus'] !== undefined &&
+            ` (the token endpoint answered HTTP ${error.facts['tokenEndpointStatus']})`}
+        </p>
+      )}
       {error.providerCode !== undefined && (
         <section class="provider-error" aria-label="What the identity provider said">
           <p>

@@ -17,13 +17,18 @@ export function renderSignOutPage(context: PageContext): string {
 }
 
 /** GET /auth/post_sign_out: where the provider sends the browser back after sign-out. */
-export function renderSignedOutPage(context: PageContext): string {
+export function renderSignedOutPage(context: PageContext, providerConfirmed: boolean): string {
   return renderPage(
     'Signed out',
     context,
     <>
       <h1>You're signed out.</h1>
-      <p>Your session in this app has ended. Close the browser if this is a shared computer.</p>
+      <p>
+        {providerConfirmed
+          ? 'Your session in this app has ended, and the identity provider confirmed your sign-out there.'
+          : 'Your session in this app has ended.'}{' '}
+        Close the browser if this is a shared computer.
+      </p>
       <p>
         <SignInLink label="Sign in again" />
       </p>

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../core/errors.js';
 import { renderHomePage } from '../pages/home-page.js';
 import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
 import { BoundedCache } from '../bounded-cache.js';
@@ -11,7 +10,7 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
   // the person's sign-in and, for the relative times, with the minute.
   const claimSections = new BoundedCache<string>(1_000);
   app.get('/', async (request, reply) => {
-    const session = await services.sessions.read(request);
+    const session = await request.entraSession();
     return reply
       .type('text/html; charset=utf-8')
       .send(renderHomePage(pageContextFor(services, session)));
@@ -19,10 +18,10 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
 
   // Signed out, this answers 401 with a page that offers sign-in rather than redirecting: that is
   // the seed's behaviour, and what API-style clients expect.
-  app.get('/token_details', async (request, reply) => {
-    const session = await services.sessions.read(request);
-    const user = session?.data.user;
-    if (!session || !user) throw new AppError('NOT_SIGNED_IN');
+  app.get('/token_details', { preHandler: app.requireSignIn }, async (request, reply) => {
+    const session = await request.entraSession();
+    if (session === null) return reply;
+    const user = session.data.user;
     const now = services.now();
     const sections = claimSections.getOrCreate(
       `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`,

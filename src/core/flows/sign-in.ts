@@ -1,6 +1,8 @@
 import * as oidc from 'openid-client';
-import { AppError } from '../errors.js';
-import type { SignInAttempt, SignedInUser } from '../session/session-store.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import type { SignInAttempt } from '../session/attempt-cookies.js';
+import type { SignedInUser } from '../session/session-store.js';
+import { safeForLog, safeProviderCode } from '../log-safe.js';
 import { findEntraErrorCode } from '../entra/entra-error.js';
 import { checkTenantIssuer } from '../entra/entra-tenant.js';
 import type { ProviderConnection } from '../provider/provider-connection.js';
@@ -8,12 +10,10 @@ import { sanitizeReturnTo } from '../return-to.js';
 import { translateProviderError } from '../provider/translate-provider-error.js';
 import { describeUser } from '../signed-in-user.js';
 
-/** How many sign-ins one browser may have under way at once (one per tab, in practice). */
-export const MAX_PENDING_ATTEMPTS = 5;
-
 /** Where to send the browser, and what to remember until it comes back. */
 export interface AuthorizationRequest {
   readonly url: URL;
+  readonly state: string;
   readonly attempt: SignInAttempt;
 }
 
@@ -26,78 +26,73 @@ export interface AuthorizationRequest {
  */
 export async function buildAuthorizationRequest(
   provider: ProviderConnection,
-  options: { redirectUri: string; returnTo: unknown; now: number },
+  options: { redirectUri: string; returnTo: unknown; now: number; crossSite: boolean },
 ): Promise<AuthorizationRequest> {
   const configuration = await provider.configuration();
+  const state = oidc.randomState();
   const attempt: SignInAttempt = {
-    state: oidc.randomState(),
     nonce: oidc.randomNonce(),
     codeVerifier: oidc.randomPKCECodeVerifier(),
     returnTo: sanitizeReturnTo(options.returnTo),
     startedAt: options.now,
+    crossSite: options.crossSite,
   };
   const url = oidc.buildAuthorizationUrl(configuration, {
     redirect_uri: options.redirectUri,
     response_type: 'code',
     response_mode: 'query',
     scope: provider.settings.scopes,
-    state: attempt.state,
+    state,
     nonce: attempt.nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(attempt.codeVerifier),
     code_challenge_method: 'S256',
   });
-  return { url, attempt };
-}
-
-/** Adds an attempt to those under way, dropping the oldest past the limit. */
-export function rememberAttempt(
-  attempts: readonly SignInAttempt[],
-  attempt: SignInAttempt,
-): SignInAttempt[] {
-  return [...attempts, attempt].slice(-MAX_PENDING_ATTEMPTS);
-}
-
-/** A sign-in answer matched to the attempt of this browser that it answers. */
-export interface MatchedAnswer {
-  readonly params: URLSearchParams;
-  readonly attempt: SignInAttempt;
-  /** The other attempts still under way (other tabs). */
-  readonly otherAttempts: SignInAttempt[];
+  return { url, state, attempt };
 }
 
 /**
- * Reads the provider's answer at the redirect URI and finds the attempt of this browser it
- * answers, by `state`. Throws for an answer that is malformed, not ours, or too old.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * Reads the provider's answer at the redirect URI (RFC 6749 §4.1.2) and returns its parameters
+ * and `state`. Throws for an answer that is malformed: no state, or a repeated parameter
+ * (RFC 6749 §3.1: parameters must not be repeated; a repeated one is a sign of tampering).
  */
-export function matchAnswer(
-  query: string,
-  attempts: readonly SignInAttempt[],
-  options: { now: number; signInTimeoutMs: number },
-): MatchedAnswer {
+export function readAnswer(query: string): { params: URLSearchParams; state: string } {
   const params = new URLSearchParams(query);
-  for (const name of new Set(params.keys())) {
-    // RFC 6749 §3.1: parameters must not be repeated; a repeated one is a sign of tampering.
-    if (params.getAll(name).length > 1) {
-      throw new AppError('AUTH_CALLBACK_INVALID', `The parameter ${name} is repeated`);
-    }
-  }
+  rejectRepeatedParameters(params, 'AUTH_CALLBACK_INVALID');
   const state = params.get('state');
   if (state === null || state === '') {
     throw new AppError('AUTH_CALLBACK_INVALID', 'The answer has no state');
   }
-  const attempt = attempts.find((a) => a.state === state);
-  if (!attempt) {
+  return { params, state };
+}
+
+/** Throws `code` when a parameter appears more than once. */
+export function rejectRepeatedParameters(params: URLSearchParams, code: ErrorCode): void {
+  const names = new Set<string>();
+  for (const name of params.keys()) {
+    if (names.has(name)) throw new AppError(code, `The parameter ${safeForLog(name)} is repeated`);
+    names.add(name);
+  }
+}
+
+/** Refuses an attempt older than the sign-in timeout. */
+export function checkAttemptAge(
+  attempt: SignInAttempt,
+  now: number,
+  signInTimeoutMs: number,
+): void {
+  if (now - attempt.startedAt > signInTimeoutMs) {
     throw new AppError(
-      'AUTH_ATTEMPT_NOT_FOUND',
-      'No sign-in attempt of this browser has that state',
+      'AUTH_ATTEMPT_EXPIRED',
+      'The sign-in attempt is older than the sign-in timeout',
     );
   }
-  if (options.now - attempt.startedAt > options.signInTimeoutMs) {
-    throw new AppError('AUTH_ATTEMPT_EXPIRED', 'The sign-in attempt is older than SIGN_IN_TIMEOUT');
-  }
-  return { params, attempt, otherAttempts: attempts.filter((a) => a !== attempt) };
+}
+
+/** A sign-in answer matched to the attempt it answers. */
+export interface MatchedAnswer {
+  readonly params: URLSearchParams;
+  readonly state: string;
+  readonly attempt: SignInAttempt;
 }
 
 /** What came of a matched sign-in answer that did not fail. */
@@ -121,7 +116,7 @@ export async function completeSignIn(
   answer: MatchedAnswer,
   options: { redirectUri: string; now: number },
 ): Promise<SignInOutcome> {
-  const { params, attempt } = answer;
+  const { params, state, attempt } = answer;
   // RFC 9207 §2.4: the issuer is checked before anything else in the answer, errors included.
   const iss = params.get('iss');
   if (iss !== null && !(await provider.acceptsIssuer(iss))) {
@@ -130,11 +125,12 @@ export async function completeSignIn(
   const error = params.get('error');
   if (error !== null) {
     const description = params.get('error_description') ?? undefined;
-    const providerCode = findEntraErrorCode(description) ?? error;
+    // The provider's words reach logs and pages: only a code of the expected shape is kept.
+    const providerCode = safeProviderCode(findEntraErrorCode(description) ?? error);
     if (error === 'access_denied') {
       return { outcome: 'cancelled', providerCode, providerDescription: description };
     }
-    throw new AppError('AUTH_PROVIDER_ERROR', `The provider answered ${error}`, {
+    throw new AppError('AUTH_PROVIDER_ERROR', `The provider answered ${providerCode}`, {
       providerCode,
       providerDescription: description,
     });
@@ -151,13 +147,21 @@ export async function completeSignIn(
   let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
   try {
     tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
-      expectedState: attempt.state,
+      expectedState: state,
       expectedNonce: attempt.nonce,
       pkceCodeVerifier: attempt.codeVerifier,
       idTokenExpected: true,
     });
   } catch (cause) {
-    throw translateProviderError(cause);
+    const error = translateProviderError(cause);
+    if (error.code !== 'AUTH_CLIENT_REJECTED') throw error;
+    // Say how the client authenticated: a client registered for one method fails the other.
+    throw new AppError('AUTH_CLIENT_REJECTED', error.message, {
+      cause,
+      providerCode: error.providerCode,
+      providerDescription: error.providerDescription,
+      facts: { ...error.facts, clientAuthMethod: await provider.clientAuthMethod() },
+    });
   }
   const claims = tokens.claims();
   if (!claims || tokens.id_token === undefined) {

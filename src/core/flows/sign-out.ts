@@ -14,6 +14,7 @@ export async function buildSignOutUrl(
   provider: ProviderConnection,
   user: SignedInUser,
   postSignOutRedirectUri: string,
+  state: string,
 ): Promise<URL | null> {
   const configuration = await provider.configuration();
   if (configuration.serverMetadata().end_session_endpoint === undefined) return null;
@@ -23,6 +24,9 @@ export async function buildSignOutUrl(
   return oidc.buildEndSessionUrl(configuration, {
     post_logout_redirect_uri: postSignOutRedirectUri,
     client_id: provider.settings.clientId,
+    // Optional in RP-Initiated Logout 1.0 §2, yet some providers only send the browser back to
+    // post_logout_redirect_uri with it; the app checks it there.
+    state,
     ...hint,
   });
 }

@@ -1,23 +1,68 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
-import type { OidcSettings } from '../../app/config.js';
+import type { ClientAuthMethod, OidcSettings } from '../options.js';
+
+/** The client authentication methods the library speaks at the token endpoint. */
+export type UsedClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 /**
- * How the app proves who it is at the token endpoint: `client_secret_post` with CLIENT_SECRET,
- * or, with a certificate, a client assertion signed with its private key (`private_key_jwt`).
- * The assertion names the certificate by thumbprint (`x5t#S256`, and the older `x5t` that Entra
- * also reads) and is addressed to the token endpoint, which is what Entra expects as `aud`.
+ * Which method a client secret goes by: the one the settings force, else what the provider's
+ * discovery document lists, preferring `client_secret_basic` (the default of OAuth 2.0 and of
+ * OpenID Connect Discovery when a provider lists none); Entra lists both.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (token_endpoint_auth_methods_supported)
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
+export function chooseSecretMethod(
+  forced: ClientAuthMethod,
+  supported: readonly string[] | undefined,
+): 'client_secret_basic' | 'client_secret_post' {
+  if (forced !== 'auto') return forced;
+  if (supported === undefined || supported.includes('client_secret_basic')) {
+    return 'client_secret_basic';
+  }
+  return supported.includes('client_secret_post') ? 'client_secret_post' : 'client_secret_basic';
+}
+
+/** The method {@link clientAuthenticationFor} uses with this provider's metadata. */
+export function clientAuthMethodFor(
+  settings: Pick<OidcSettings, 'clientCertificate' | 'clientAuthMethod'>,
+  metadata: Pick<oidc.ServerMetadata, 'token_endpoint_auth_methods_supported'>,
+): UsedClientAuthMethod {
+  if (settings.clientCertificate !== null) return 'private_key_jwt';
+  return chooseSecretMethod(
+    settings.clientAuthMethod,
+    metadata.token_endpoint_auth_methods_supported,
+  );
+}
+
+/**
+ * How the app proves who it is at the token endpoint: with a secret, by the method
+ * {@link chooseSecretMethod} picks from the discovered metadata; or, with a certificate, a
+ * client assertion signed with its private key (`private_key_jwt`). The assertion names the
+ * certificate by thumbprint (`x5t#S256`, and the older `x5t` that Entra also reads) and is
+ * addressed to the token endpoint, which is what Entra expects as `aud`.
  *
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
 export async function clientAuthenticationFor(
-  settings: Pick<OidcSettings, 'clientSecret' | 'clientCertificate'>,
+  settings: Pick<OidcSettings, 'clientSecret' | 'clientCertificate' | 'clientAuthMethod'>,
   tokenEndpoint: () => string | undefined,
 ): Promise<oidc.ClientAuth> {
   const certificate = settings.clientCertificate;
-  if (certificate === null) return oidc.ClientSecretPost(settings.clientSecret);
+  if (certificate === null) {
+    const basic = oidc.ClientSecretBasic(settings.clientSecret);
+    const post = oidc.ClientSecretPost(settings.clientSecret);
+    // Chosen at each request, from the metadata openid-client hands over: discovery has run by
+    // then, and a provider that changes its document is followed.
+    return (as, client, body, headers) =>
+      chooseSecretMethod(settings.clientAuthMethod, as.token_endpoint_auth_methods_supported) ===
+      'client_secret_basic'
+        ? basic(as, client, body, headers)
+        : post(as, client, body, headers);
+  }
   const der = new X509Certificate(certificate.certificatePem).raw;
   const key = await importPKCS8(certificate.privateKeyPem, 'RS256');
   return oidc.PrivateKeyJwt(key, {

@@ -1,10 +1,15 @@
 import { createRemoteJWKSet, customFetch as joseCustomFetch, type JWTVerifyGetKey } from 'jose';
 import * as oidc from 'openid-client';
-import { isLoopbackHost, type OidcSettings } from '../../app/config.js';
+import { isLoopbackHost } from '../loopback.js';
+import type { OidcSettings } from '../options.js';
 import { AppError } from '../errors.js';
 import { isTenantAllowed } from '../entra/entra-tenant.js';
 import { checkDiscoveredIssuer } from './discovered-issuer.js';
-import { clientAuthenticationFor } from './client-authentication.js';
+import {
+  clientAuthenticationFor,
+  clientAuthMethodFor,
+  type UsedClientAuthMethod,
+} from './client-authentication.js';
 import { translateProviderError } from './translate-provider-error.js';
 
 /** How the app reaches its provider: the platform's `fetch` unless a test routes it elsewhere. */
@@ -19,6 +24,9 @@ const ENTRA_GLOBAL_ORIGIN = 'https://login.microsoftonline.com';
 const LOGOUT_KEYS_MAX_AGE_MS = 10 * 60_000;
 const LOGOUT_KEYS_COOLDOWN_MS = 60_000;
 
+/** How long a failed discovery is remembered before the provider is asked again. */
+export const DISCOVERY_RETRY_AFTER_MS = 5_000;
+
 /**
  * The app's link to its OpenID provider: discovers the provider's metadata on first use (not at
  * start-up, so the app starts even while the provider is down), keeps it, and tries again on the
@@ -27,21 +35,49 @@ const LOGOUT_KEYS_COOLDOWN_MS = 60_000;
 export class ProviderConnection {
   readonly settings: OidcSettings;
   readonly #fetch: ProviderFetch;
+  readonly #now: () => number;
   #configuration: Promise<oidc.Configuration> | null = null;
+  #failedUntil = 0;
   #logoutKeys: JWTVerifyGetKey | null = null;
 
-  constructor(settings: OidcSettings, options: { fetch?: ProviderFetch | undefined } = {}) {
+  constructor(
+    settings: OidcSettings,
+    options: { fetch?: ProviderFetch | undefined; now?: (() => number) | undefined } = {},
+  ) {
     this.settings = settings;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    this.#now = options.now ?? Date.now;
   }
 
-  /** The discovered client configuration; rejects with `AUTH_PROVIDER_UNREACHABLE` on failure. */
+  /**
+   * The discovered client configuration; rejects with `AUTH_PROVIDER_UNREACHABLE` (or
+   * `AUTH_DISCOVERY_INVALID`) on failure. A failure is remembered for
+   * {@link DISCOVERY_RETRY_AFTER_MS}: a provider that is down is not asked again by every request.
+   */
   configuration(): Promise<oidc.Configuration> {
+    if (this.#configuration === null && this.#now() < this.#failedUntil && this.#lastFailure) {
+      return Promise.reject(this.#lastFailure);
+    }
     this.#configuration ??= this.#discover().catch((error: unknown) => {
       this.#configuration = null;
-      throw translateProviderError(error);
+      this.#failedUntil = this.#now() + DISCOVERY_RETRY_AFTER_MS;
+      this.#lastFailure = translateProviderError(error);
+      throw this.#lastFailure;
     });
     return this.#configuration;
+  }
+
+  #lastFailure: AppError | null = null;
+  #discovered = false;
+
+  /** Whether the provider's metadata is loaded (for readiness checks); never fetches. */
+  get isDiscovered(): boolean {
+    return this.#discovered;
+  }
+
+  /** The client authentication method used at the token endpoint, once discovered. */
+  async clientAuthMethod(): Promise<UsedClientAuthMethod> {
+    return clientAuthMethodFor(this.settings, (await this.configuration()).serverMetadata());
   }
 
   /**
@@ -103,6 +139,8 @@ export class ProviderConnection {
     );
     discovered.tokenEndpoint = configuration.serverMetadata().token_endpoint;
     checkDiscoveredIssuer(configuration.serverMetadata().issuer, issuer, this.settings.multiTenant);
+    this.#failedUntil = 0;
+    this.#discovered = true;
     return configuration;
   }
 

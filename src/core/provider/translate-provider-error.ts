@@ -2,6 +2,7 @@ import { errors as joseErrors } from 'jose';
 import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import { findEntraErrorCode } from '../entra/entra-error.js';
+import { safeProviderCode } from '../log-safe.js';
 
 // The checks of the ID token and its envelope: a failure of one means the token is not to be
 // trusted, whatever the provider meant.
@@ -25,10 +26,34 @@ const tokenCheckCodes = new Set([
 export function translateProviderError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof oidc.ResponseBodyError) {
-    return new AppError('AUTH_CODE_REJECTED', `The token endpoint answered ${error.error}`, {
+    const providerCode = safeProviderCode(
+      findEntraErrorCode(error.error_description) ?? error.error,
+    );
+    // The client itself was refused (wrong secret, wrong method): the app's fault, not the code's.
+    const code =
+      error.error === 'invalid_client' || error.error === 'unauthorized_client'
+        ? 'AUTH_CLIENT_REJECTED'
+        : 'AUTH_CODE_REJECTED';
+    return new AppError(code, `The token endpoint answered ${providerCode}`, {
       cause: error,
-      providerCode: findEntraErrorCode(error.error_description) ?? error.error,
+      providerCode,
       providerDescription: error.error_description,
+      facts: { tokenEndpointStatus: error.status },
+    });
+  }
+  // A 401 with a WWW-Authenticate challenge (what oidc-provider and others send for a client
+  // that failed HTTP Basic authentication) is the same refusal in another envelope.
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    const challenge = error.cause.find((c) => c.parameters.error !== undefined);
+    const oauthError = challenge?.parameters.error ?? 'invalid_client';
+    const providerCode = safeProviderCode(
+      findEntraErrorCode(challenge?.parameters.error_description) ?? oauthError,
+    );
+    return new AppError('AUTH_CLIENT_REJECTED', `The token endpoint answered ${providerCode}`, {
+      cause: error,
+      providerCode,
+      providerDescription: challenge?.parameters.error_description,
+      facts: { tokenEndpointStatus: error.status },
     });
   }
   if (isNetworkFailure(error)) {

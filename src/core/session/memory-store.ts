@@ -16,6 +16,7 @@ interface Entry {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
+  readonly #used = new Map<string, number>();
   readonly #maxSessions: number;
   #closed = false;
 
@@ -79,8 +80,30 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(count);
   }
 
+  markUsed(key: string, expiresAt: number, now: number): Promise<boolean> {
+    if (this.#closed) return closedError();
+    const known = this.#used.get(key);
+    if (known !== undefined && known > now) return Promise.resolve(false);
+    this.#used.delete(key);
+    this.#used.set(key, expiresAt);
+    // Bounded like the sessions: the oldest records go first (they expire first, too).
+    while (this.#used.size > this.#maxSessions) {
+      const oldest = this.#used.keys().next();
+      if (oldest.done === true) break;
+      this.#used.delete(oldest.value);
+    }
+    return Promise.resolve(true);
+  }
+
+  forgetUsed(key: string): Promise<void> {
+    if (this.#closed) return closedError();
+    this.#used.delete(key);
+    return Promise.resolve();
+  }
+
   purgeExpired(now: number): Promise<number> {
     if (this.#closed) return closedError();
+    for (const [key, expiresAt] of this.#used) if (expiresAt <= now) this.#used.delete(key);
     let count = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.session.expiresAt <= now) {
@@ -94,6 +117,7 @@ export class MemorySessionStore implements SessionStore {
   close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
+    this.#used.clear();
     return Promise.resolve();
   }
 }

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, sessionKeyFor } from './session-id.js';
-import type { SessionData, SessionStore, StoredSession } from './session-store.js';
+import type {
+  AppSessionData,
+  SessionData,
+  SessionStore,
+  SignedInUser,
+  StoredSession,
+} from './session-store.js';
 
 /** The session lifetimes and the clock. */
 export interface SessionManagerOptions {
   readonly idleTimeoutMs: number;
   readonly absoluteTimeoutMs: number;
-  /** The lifetime of a session that only holds sign-in attempts. */
-  readonly signInTimeoutMs: number;
   /** The clock; tests pass their own. */
   readonly now?: () => number;
 }
@@ -41,9 +45,9 @@ export class SessionManager {
     this.#refreshAfterMs = Math.max(1000, Math.floor(options.idleTimeoutMs / 10));
   }
 
-  /** Fresh session data: nobody signed in, no attempts, a new CSRF secret. */
-  static emptyData(): SessionData {
-    return { user: null, attempts: [], csrfSecret: randomBytes(18).toString('base64url') };
+  /** Fresh session data for a person who has just signed in, with a new CSRF secret. */
+  static dataFor(user: SignedInUser): SessionData {
+    return { user, csrfSecret: randomBytes(18).toString('base64url') };
   }
 
   /** The live session for this id, or `null` when there is none (unknown, expired, malformed). */
@@ -57,7 +61,7 @@ export class SessionManager {
       await this.#call(() => this.#store.delete(key));
       return null;
     }
-    if (stored.data.user !== null && now - stored.refreshedAt >= this.#refreshAfterMs) {
+    if (now - stored.refreshedAt >= this.#refreshAfterMs) {
       const expiresAt = Math.min(now + this.#options.idleTimeoutMs, stored.absoluteExpiresAt);
       await this.#call(() => this.#store.touch(key, now, expiresAt));
       return { id, data: stored.data, stored: { ...stored, refreshedAt: now, expiresAt } };
@@ -86,6 +90,21 @@ export class SessionManager {
     return { id: session.id, data, stored };
   }
 
+  /** Replaces the host app's own fields of a session. */
+  async saveAppData(session: ActiveSession, app: AppSessionData): Promise<ActiveSession> {
+    return this.update(session, { ...session.data, app });
+  }
+
+  /** Records a one-time value as used; `false` for a replay (see {@link SessionStore.markUsed}). */
+  async markUsed(key: string, expiresAt: number): Promise<boolean> {
+    return this.#call(() => this.#store.markUsed(key, expiresAt, this.#now()));
+  }
+
+  /** Forgets a record of {@link markUsed}. */
+  async forgetUsed(key: string): Promise<void> {
+    await this.#call(() => this.#store.forgetUsed(key));
+  }
+
   /** Ends a session. */
   async end(session: ActiveSession): Promise<void> {
     await this.#call(() => this.#store.delete(sessionKeyFor(session.id)));
@@ -107,11 +126,6 @@ export class SessionManager {
   }
 
   #timesFor(data: SessionData, createdAt: number, now: number): StoredSession {
-    if (data.user === null) {
-      // A session that only carries sign-in attempts lives as long as the attempts may.
-      const expiresAt = now + this.#options.signInTimeoutMs;
-      return { data, createdAt, refreshedAt: now, expiresAt, absoluteExpiresAt: expiresAt };
-    }
     const absoluteExpiresAt = createdAt + this.#options.absoluteTimeoutMs;
     const expiresAt = Math.min(now + this.#options.idleTimeoutMs, absoluteExpiresAt);
     return { data, createdAt, refreshedAt: now, expiresAt, absoluteExpiresAt };

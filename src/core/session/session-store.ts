@@ -3,16 +3,6 @@
  * `session-id.ts`), so a dump of the store cannot be replayed as cookies.
  */
 
-/** A sign-in that was started and whose answer from the provider has not arrived yet. */
-export interface SignInAttempt {
-  readonly state: string;
-  readonly nonce: string;
-  readonly codeVerifier: string;
-  /** A same-origin path to return to once signed in. */
-  readonly returnTo: string;
-  readonly startedAt: number;
-}
-
 /** Who is signed in, and what the provider said about them. Kept on the server only. */
 export interface SignedInUser {
   /** The stable key of the person: `tid:oid` for Entra, `iss:sub` otherwise. */
@@ -23,12 +13,19 @@ export interface SignedInUser {
   readonly signedInAt: number;
 }
 
-/** What the app keeps in a session. */
+/** JSON the host app keeps in a session of its own (see `EntraSignIn.saveAppData`). */
+export type AppSessionData = Readonly<Record<string, unknown>>;
+
+/**
+ * What a session holds. Sessions exist only for signed-in people: a sign-in under way lives in
+ * its own encrypted cookie until the provider answers, so visitors cost the store nothing.
+ */
 export interface SessionData {
-  readonly user: SignedInUser | null;
-  readonly attempts: readonly SignInAttempt[];
+  readonly user: SignedInUser;
   /** The secret that the session's CSRF tokens are made from. */
   readonly csrfSecret: string;
+  /** The host app's own fields; the library never reads them. */
+  readonly app?: AppSessionData | undefined;
 }
 
 /** A session as the store keeps it. Times are milliseconds since the epoch. */
@@ -54,7 +51,7 @@ export interface SessionIndexes {
 
 /** The indexes of a session, derived from its data; every store uses this one definition. */
 export function indexesOf(session: StoredSession): SessionIndexes {
-  const user = session.data.user;
+  const user = session.data.user as SignedInUser | null;
   const sid = user?.claims['sid'];
   return {
     userKey: user?.key ?? null,
@@ -75,7 +72,15 @@ export interface SessionStore {
   deleteByUser(userKey: string): Promise<number>;
   /** Ends every session signed in through one provider session (`sid`); returns how many. */
   deleteByProviderSid(providerSid: string): Promise<number>;
-  /** Removes expired sessions; returns how many. */
+  /**
+   * Records that a one-time value (a spent sign-in `state`, a logout token's `jti`) was used,
+   * until `expiresAt`. Resolves `false` when it was already recorded and has not expired: the
+   * caller is looking at a replay. Shared by every instance that shares the store.
+   */
+  markUsed(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Forgets a record of {@link markUsed}, so that work that failed half-way may be retried. */
+  forgetUsed(key: string): Promise<void>;
+  /** Removes expired sessions and records; returns how many sessions. */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -13,16 +13,13 @@ const MINUTE = 60_000;
 
 /** Signed-in session data for the person `key`, optionally with a provider `sid` claim. */
 export function signedIn(key = 'entra:t:o', sid?: string): SessionData {
-  return {
-    ...SessionManager.emptyData(),
-    user: {
-      key,
-      name: 'Alice',
-      claims: { name: 'Alice', ...(sid === undefined ? {} : { sid }) },
-      idToken: 'id.token.value',
-      signedInAt: 0,
-    },
-  };
+  return SessionManager.dataFor({
+    key,
+    name: 'Alice',
+    claims: { name: 'Alice', ...(sid === undefined ? {} : { sid }) },
+    idToken: 'id.token.value',
+    signedInAt: 0,
+  });
 }
 
 /** Declares the session manager's tests over the store that `openStore` opens. */
@@ -40,7 +37,6 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
       const manager = new SessionManager(store, {
         idleTimeoutMs: 60 * MINUTE,
         absoluteTimeoutMs: 12 * 60 * MINUTE,
-        signInTimeoutMs: 15 * MINUTE,
         now: () => now,
       });
       return { store, manager, advance: (ms: number) => (now += ms) };
@@ -110,15 +106,6 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
       expect(await manager.load(started.id)).toBeNull();
     });
 
-    it('gives a session that only holds sign-in attempts the sign-in timeout', async () => {
-      const { manager, advance } = await setup();
-      const started = await manager.start(SessionManager.emptyData());
-      advance(14 * MINUTE);
-      expect(await manager.load(started.id)).not.toBeNull();
-      advance(2 * MINUTE);
-      expect(await manager.load(started.id)).toBeNull();
-    });
-
     it('keeps the absolute lifetime when the data of a session is updated', async () => {
       const { manager, advance } = await setup();
       const started = await manager.start(signedIn());
@@ -128,7 +115,7 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
         loaded = await manager.load(started.id);
       }
       if (!loaded) throw new Error('the session should still be live at 11 hours');
-      await manager.update(loaded, { ...loaded.data, attempts: [] });
+      await manager.saveAppData(loaded, { theme: 'dark' });
       advance(30 * MINUTE);
       expect(await manager.load(started.id)).not.toBeNull();
       advance(31 * MINUTE);
@@ -137,10 +124,10 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
 
     it('ends the previous session when starting a new one in its place', async () => {
       const { manager } = await setup();
-      const anonymous = await manager.start(SessionManager.emptyData());
-      const user = await manager.start(signedIn(), anonymous);
-      expect(user.id).not.toBe(anonymous.id);
-      expect(await manager.load(anonymous.id)).toBeNull();
+      const before = await manager.start(signedIn('bob'));
+      const user = await manager.start(signedIn(), before);
+      expect(user.id).not.toBe(before.id);
+      expect(await manager.load(before.id)).toBeNull();
       expect(await manager.load(user.id)).not.toBeNull();
     });
 
@@ -162,6 +149,13 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
       expect(await manager.endAllForProviderSession('sid-1')).toBe(1);
       expect(await manager.load(first.id)).toBeNull();
       expect(await manager.load(other.id)).not.toBeNull();
+    });
+
+    it("keeps the host app's own fields and returns them on the next load", async () => {
+      const { manager } = await setup();
+      const started = await manager.start(signedIn());
+      await manager.saveAppData(started, { cart: ['book'] });
+      expect((await manager.load(started.id))?.data.app).toEqual({ cart: ['book'] });
     });
 
     it('reports a failing store as SESSION_STORE_UNAVAILABLE', async () => {

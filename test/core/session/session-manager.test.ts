@@ -1,3 +1,4 @@
+import { signedIn } from './manager-contract.js';
 import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../../src/core/session/memory-store.js';
 import { SessionManager } from '../../../src/core/session/session-manager.js';
@@ -6,7 +7,7 @@ import { SessionManager } from '../../../src/core/session/session-manager.js';
 // memory-store.test.ts, sqlite-store.test.ts and redis-store.integration.test.ts. What is here
 // does not depend on the store.
 
-const options = { idleTimeoutMs: 60_000, absoluteTimeoutMs: 60_000, signInTimeoutMs: 60_000 };
+const options = { idleTimeoutMs: 60_000, absoluteTimeoutMs: 60_000 };
 
 describe('SessionManager', () => {
   it('turns away a malformed id without asking the store', async () => {
@@ -20,10 +21,7 @@ describe('SessionManager', () => {
 
   it('gives every new session a fresh id and CSRF secret', async () => {
     const manager = new SessionManager(new MemorySessionStore(), options);
-    const [first, second] = [
-      await manager.start(SessionManager.emptyData()),
-      await manager.start(SessionManager.emptyData()),
-    ];
+    const [first, second] = [await manager.start(signedIn()), await manager.start(signedIn())];
     expect(first.id).not.toBe(second.id);
     expect(first.data.csrfSecret).not.toBe(second.data.csrfSecret);
   });

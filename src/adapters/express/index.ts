@@ -1,0 +1,144 @@
+/**
+ * `entra-signin/express`: the sign-in routes as an Express router, a guard middleware, and the
+ * signed-in person of a request. The router answers only its own routes and passes every other
+ * request on; the host's error handler, body parsers and headers stay untouched.
+ *
+ * @example
+ * const auth = await entraSignIn(fromEnv(process.env));
+ * app.use(auth.router);
+ * app.get('/me', auth.requireSignIn, async (req, res) => res.json(await auth.signedIn(req)));
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createEntraSignIn,
+  type EntraSignIn,
+  type EntraSignInRuntime,
+} from '../../core/entra-signin.js';
+import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
+import type { EntraSignInOptions } from '../../core/options.js';
+import type { ActiveSession } from '../../core/session/session-manager.js';
+import type { SignedInPerson } from '../../core/signed-in-person.js';
+
+/** The request and response as this adapter uses them (Express's, or any connect-style pair). */
+type Request = IncomingMessage & { originalUrl?: string; body?: unknown };
+type Next = (error?: unknown) => void;
+type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
+
+/** What {@link entraSignIn} gives an Express app. */
+export interface EntraSignInExpress {
+  /** Mount with `app.use(auth.router)`: answers the sign-in routes, passes on the rest. */
+  readonly router: Middleware;
+  /** A middleware that lets only signed-in people through. */
+  readonly requireSignIn: Middleware;
+  /** The signed-in person of a request, or `null`. */
+  signedIn(req: Request): Promise<SignedInPerson | null>;
+  /** The session of a request (read once per request), or `null`. */
+  session(req: Request): Promise<ActiveSession | null>;
+  readonly core: EntraSignIn;
+  close(): Promise<void>;
+}
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+/** Creates the router, guard and accessors from the library's options (or a core). */
+export async function entraSignIn(
+  options: EntraSignInOptions | EntraSignIn,
+  runtime: EntraSignInRuntime = {},
+): Promise<EntraSignInExpress> {
+  const core = 'handle' in options ? options : await createEntraSignIn(options, runtime);
+  const sessions = new WeakMap<Request, Promise<ActiveSession | null>>();
+  const session = (req: Request) => {
+    let loaded = sessions.get(req);
+    if (loaded === undefined) {
+      loaded = core.readSession(toAuthRequest(req));
+      sessions.set(req, loaded);
+    }
+    return loaded;
+  };
+  const paths = new Set(core.routes.map((route) => `${route.method} ${route.path}`));
+  return {
+    core,
+    router: (req, res, next) => {
+      const request = toAuthRequest(req);
+      if (!paths.has(`${request.method} ${request.path}`)) {
+        next();
+        return;
+      }
+      core.handle(request).then((response) => {
+        if (response === null) next();
+        else send(res, response);
+      }, next);
+    },
+    requireSignIn: (req, res, next) => {
+      session(req).then(
+        (found) => {
+          if (found !== null) next();
+          else send(res, core.signedOutResponse(toAuthRequest(req)));
+        },
+        (error: unknown) =>
+          core.errorResponse(toAuthRequest(req), error).then((r) => send(res, r), next),
+      );
+    },
+    signedIn: async (req) => {
+      const found = await session(req);
+      return found === null ? null : core.personOf(found);
+    },
+    session,
+    close: () => core.close(),
+  };
+}
+
+function toAuthRequest(req: Request): AuthRequest {
+  const url = req.originalUrl ?? req.url ?? '/';
+  const at = url.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    path: at === -1 ? url : url.slice(0, at),
+    query: at === -1 ? '' : url.slice(at + 1),
+    header: (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    readForm: () => readForm(req),
+  };
+}
+
+// The host may have parsed the body already (express.urlencoded); else it is read here.
+async function readForm(req: Request): Promise<URLSearchParams> {
+  if (typeof req.body === 'string') return new URLSearchParams(req.body);
+  if (typeof req.body === 'object' && req.body !== null) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(req.body as Record<string, unknown>)) {
+      for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
+    }
+    return params;
+  }
+  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return new URLSearchParams();
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function send(res: ServerResponse, response: AuthResponse): void {
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === null) res.removeHeader(name);
+    else res.setHeader(name, value);
+  }
+  if (response.cookies.length > 0) {
+    const existing = res.getHeader('set-cookie');
+    const before =
+      existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+    res.setHeader('set-cookie', [...before, ...response.cookies]);
+  }
+  res.end(response.body ?? '');
+}
+
+export type { SignedInPerson } from '../../core/signed-in-person.js';

@@ -1,0 +1,95 @@
+/**
+ * `entra-signin/fetch`: the sign-in routes, a guard and the signed-in person over web-standard
+ * `Request` and `Response`, for Hono, Next.js route handlers, Bun and Deno.
+ *
+ * @example
+ * const auth = await createFetchSignIn(fromEnv(process.env));
+ * app.use(async (c, next) => (await auth.handle(c.req.raw)) ?? next());
+ */
+import {
+  createEntraSignIn,
+  type EntraSignIn,
+  type EntraSignInRuntime,
+} from '../../core/entra-signin.js';
+import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
+import type { EntraSignInOptions } from '../../core/options.js';
+import type { ActiveSession } from '../../core/session/session-manager.js';
+import type { SignedInPerson } from '../../core/signed-in-person.js';
+
+/** What {@link createFetchSignIn} gives a fetch-style app. */
+export interface FetchSignIn {
+  /** The answer to one of the sign-in routes, or `null` for any other request. */
+  handle(request: Request): Promise<Response | null>;
+  /** The signed-in person, or `null`. */
+  signedIn(request: Request): Promise<SignedInPerson | null>;
+  /** The session (read once per request), or `null`. */
+  session(request: Request): Promise<ActiveSession | null>;
+  /** `null` when someone is signed in; else the answer for a signed-out visitor (401 or redirect). */
+  requireSignIn(request: Request): Promise<Response | null>;
+  readonly core: EntraSignIn;
+  close(): Promise<void>;
+}
+
+/** Creates the handler, guard and accessors from the library's options (or a core). */
+export async function createFetchSignIn(
+  options: EntraSignInOptions | EntraSignIn,
+  runtime: EntraSignInRuntime = {},
+): Promise<FetchSignIn> {
+  const core = 'handle' in options ? options : await createEntraSignIn(options, runtime);
+  const sessions = new WeakMap<Request, Promise<ActiveSession | null>>();
+  const session = (request: Request) => {
+    let loaded = sessions.get(request);
+    if (loaded === undefined) {
+      loaded = core.readSession(toAuthRequest(request));
+      sessions.set(request, loaded);
+    }
+    return loaded;
+  };
+  return {
+    core,
+    handle: async (request) => {
+      const response = await core.handle(toAuthRequest(request));
+      return response === null ? null : toResponse(response);
+    },
+    signedIn: async (request) => {
+      const found = await session(request);
+      return found === null ? null : core.personOf(found);
+    },
+    session,
+    requireSignIn: async (request) => {
+      try {
+        if ((await session(request)) !== null) return null;
+      } catch (error) {
+        return toResponse(await core.errorResponse(toAuthRequest(request), error));
+      }
+      return toResponse(core.signedOutResponse(toAuthRequest(request)));
+    },
+    close: () => core.close(),
+  };
+}
+
+function toAuthRequest(request: Request): AuthRequest {
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    header: (name) => request.headers.get(name) ?? undefined,
+    readForm: async () => {
+      const type = request.headers.get('content-type') ?? '';
+      if (!type.startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
+      return new URLSearchParams(await request.clone().text());
+    },
+  };
+}
+
+function toResponse(response: AuthResponse): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== null) headers.set(name, value);
+  }
+  for (const cookie of response.cookies) headers.append('set-cookie', cookie);
+  return new Response(response.body, { status: response.status, headers });
+}
+
+export type { SignedInPerson } from '../../core/signed-in-person.js';

@@ -1,0 +1,323 @@
+import { AppError, isAppError } from './errors.js';
+import type { SignInEvent } from './events.js';
+import { silentLogger, type Logger } from './logger.js';
+import { resolveOptions, type EntraSignInOptions, type ResolvedOptions } from './options.js';
+import { ProviderConnection, type ProviderFetch } from './provider/provider-connection.js';
+import { AttemptCookies } from './session/attempt-cookies.js';
+import { createCsrfToken, verifyCsrfToken } from './session/csrf.js';
+import { SealingKeys } from './session/sealed-value.js';
+import { readCookies, unsignCookieValue } from './session/session-cookie.js';
+import { SessionManager, type ActiveSession } from './session/session-manager.js';
+import type { AppSessionData, SessionStore } from './session/session-store.js';
+import { openStore } from './session/open-store.js';
+import { personOf, type SignedInPerson } from './signed-in-person.js';
+import {
+  ResponseDraft,
+  wantsJson,
+  type AuthRequest,
+  type AuthResponse,
+} from './http/auth-request.js';
+import {
+  defaultPages,
+  type AuthPaths,
+  type PageContext,
+  type PageRenderers,
+} from './http/default-pages.js';
+import { backChannelLogout, frontChannelLogout } from './http/logout-channel-routes.js';
+import type { RouteContext } from './http/route-context.js';
+import { finishSignIn, startSignIn } from './http/sign-in-routes.js';
+import { showSignedOut, showSignOut, signOut } from './http/sign-out-routes.js';
+
+/** What a host app plugs in besides the options: hooks, pages, and (for tests) the clock. */
+export interface EntraSignInRuntime {
+  /** Where the library logs when a request brings no logger of its own. */
+  readonly logger?: Logger | undefined;
+  /** Called for every sign-in, failed sign-in, sign-out and ended session (an audit trail). */
+  readonly onEvent?: ((event: SignInEvent) => void) | undefined;
+  /** Pages to answer with instead of the plain built-in ones. */
+  readonly pages?: Partial<PageRenderers> | undefined;
+  /** How the library reaches the provider (tests route Microsoft's hosts to a local fake). */
+  readonly fetch?: ProviderFetch | undefined;
+  readonly now?: (() => number) | undefined;
+  /**
+   * Whether to start the development identity provider when the options name it (default
+   * true); false when the caller runs it already.
+   */
+  readonly startDevelopmentProvider?: boolean | undefined;
+}
+
+/** One route of the library: its method and path (under the prefix). */
+export interface AuthRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+}
+
+type Handler = (
+  context: RouteContext,
+  request: AuthRequest,
+  draft: ResponseDraft,
+) => Promise<AuthResponse>;
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/**
+ * The framework-free core: the sign-in routes as a function from {@link AuthRequest} to
+ * {@link AuthResponse}, the signed-in person of a request, and the guard's answer. Adapters
+ * translate their framework's requests to and from these; every check lives here.
+ */
+export class EntraSignIn {
+  readonly options: ResolvedOptions;
+  readonly provider: ProviderConnection;
+  readonly sessions: SessionManager;
+  readonly paths: AuthPaths;
+  /** The routes an adapter registers; each is answered by {@link handle}. */
+  readonly routes: readonly AuthRoute[];
+  readonly #store: SessionStore;
+  readonly #context: RouteContext;
+  readonly #handlers: ReadonlyMap<string, Handler>;
+  readonly #purge: NodeJS.Timeout;
+  readonly #onClose: (() => Promise<void>)[] = [];
+
+  constructor(options: ResolvedOptions, store: SessionStore, runtime: EntraSignInRuntime = {}) {
+    this.options = options;
+    const now = runtime.now ?? Date.now;
+    this.#store = store;
+    this.provider = new ProviderConnection(options.oidc, { fetch: runtime.fetch, now });
+    this.sessions = new SessionManager(store, {
+      idleTimeoutMs: options.session.idleTimeoutMs,
+      absoluteTimeoutMs: options.session.absoluteTimeoutMs,
+      now,
+    });
+    const p = options.routePrefix;
+    this.paths = Object.freeze({
+      signIn: `${p}/sign_in`,
+      redirect: `${p}/redirect`,
+      signOut: `${p}/sign_out`,
+      postSignOut: `${p}/post_sign_out`,
+      frontChannelLogout: `${p}/front_channel_logout`,
+      backChannelLogout: `${p}/back_channel_logout`,
+    });
+    const handlers: [AuthRoute['method'], string, Handler][] = [
+      ['GET', this.paths.signIn, startSignIn],
+      ['GET', this.paths.redirect, finishSignIn],
+      ['GET', this.paths.signOut, showSignOut],
+      ['POST', this.paths.signOut, signOut],
+      ['GET', this.paths.postSignOut, showSignedOut],
+      ['GET', this.paths.frontChannelLogout, frontChannelLogout],
+      ['POST', this.paths.backChannelLogout, backChannelLogout],
+    ];
+    this.routes = Object.freeze(handlers.map(([method, path]) => Object.freeze({ method, path })));
+    this.#handlers = new Map(
+      handlers.map(([method, path, handler]) => [`${method} ${path}`, handler]),
+    );
+    const logger = runtime.logger ?? silentLogger;
+    this.#context = {
+      options,
+      provider: this.provider,
+      sessions: this.sessions,
+      attempts: new AttemptCookies(options.session),
+      signOutStates: new SealingKeys(options.session.secrets, 'sign-out state'),
+      pages: { ...defaultPages, ...runtime.pages },
+      paths: this.paths,
+      now,
+      logFor: (request) => request.log ?? logger,
+      readSession: (request) => this.readSession(request),
+      pageContext: (session) => this.pageContext(session),
+      emit: (event) => {
+        try {
+          runtime.onEvent?.(event);
+        } catch (error) {
+          logger.error({ err: error }, 'an onEvent callback threw');
+        }
+      },
+    };
+    this.#purge = setInterval(() => {
+      this.sessions.purgeExpired().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not purge expired sessions');
+      });
+    }, PURGE_INTERVAL_MS);
+    this.#purge.unref();
+  }
+
+  /**
+   * Answers a request to one of {@link routes}; `null` for any other request, which the adapter
+   * passes on to the host app. Never throws: failures are answered with an error page or JSON.
+   */
+  async handle(request: AuthRequest): Promise<AuthResponse | null> {
+    const handler = this.#handlers.get(`${request.method} ${request.path}`);
+    if (handler === undefined) return null;
+    const draft = new ResponseDraft();
+    try {
+      return await handler(this.#context, request, draft);
+    } catch (error) {
+      const appError = toAppError(error);
+      if (request.path === this.paths.redirect) {
+        this.#context.emit({
+          type: 'sign-in-failed',
+          code: appError.code,
+          providerCode: appError.providerCode,
+          requestId: request.id ?? '',
+        });
+      }
+      return this.#errorResponse(request, appError, error, draft);
+    }
+  }
+
+  /**
+   * The request's session, or `null` when its cookie is missing, tampered with, unknown or
+   * expired: all of these mean "signed out". Rejects with `SESSION_STORE_UNAVAILABLE` when the
+   * store fails. Adapters call it once per request and keep the answer.
+   */
+  async readSession(request: Pick<AuthRequest, 'header'>): Promise<ActiveSession | null> {
+    const { cookieName, secrets } = this.options.session;
+    const raw = readCookies(request.header('cookie'))[cookieName];
+    if (raw === undefined) return null;
+    const id = unsignCookieValue(raw, secrets);
+    return id === null ? null : this.sessions.load(id);
+  }
+
+  /** The person a session belongs to. */
+  personOf(session: ActiveSession): SignedInPerson {
+    return personOf(session.data.user);
+  }
+
+  /** A CSRF token for forms of this session (the sign-out form takes it as `csrf_token`). */
+  csrfTokenFor(session: ActiveSession): string {
+    return createCsrfToken(session.data);
+  }
+
+  /** Whether a submitted CSRF token belongs to this session. */
+  verifyCsrfToken(session: ActiveSession, token: unknown): boolean {
+    return verifyCsrfToken(session.data, token);
+  }
+
+  /** Stores the host app's own fields in a session (the library never reads them). */
+  async saveAppData(session: ActiveSession, data: AppSessionData): Promise<ActiveSession> {
+    return this.sessions.saveAppData(session, data);
+  }
+
+  /**
+   * What a guarded route answers to a signed-out visitor: 401 (a page, or JSON by `Accept`), or
+   * with `whenSignedOut: 'redirect'` a redirect to sign-in that comes back to the page.
+   */
+  signedOutResponse(request: AuthRequest): AuthResponse {
+    const draft = new ResponseDraft();
+    const returnTo = request.query === '' ? request.path : `${request.path}?${request.query}`;
+    if (
+      this.options.whenSignedOut === 'redirect' &&
+      request.method === 'GET' &&
+      !wantsJson(request)
+    ) {
+      return draft.redirect(
+        `${this.paths.signIn}?post_sign_in_url=${encodeURIComponent(returnTo)}`,
+        302,
+      );
+    }
+    const error = new AppError('NOT_SIGNED_IN');
+    return this.#render(request, error, draft, null, returnTo);
+  }
+
+  /** The answer for an error of the host app's own, in the library's pages (or JSON). */
+  async errorResponse(request: AuthRequest, error: unknown): Promise<AuthResponse> {
+    return this.#errorResponse(request, toAppError(error), error, new ResponseDraft());
+  }
+
+  /** The context the pages are rendered with. */
+  pageContext(session: ActiveSession | null): PageContext {
+    return {
+      person: session === null ? null : personOf(session.data.user),
+      csrfToken: session === null ? null : createCsrfToken(session.data),
+      paths: this.paths,
+    };
+  }
+
+  /** Runs `work` when {@link close} is called (the development provider, for one). */
+  onClose(work: () => Promise<void>): void {
+    this.#onClose.push(work);
+  }
+
+  /** Stops the purge timer and closes the session store (and what {@link onClose} added). */
+  async close(): Promise<void> {
+    clearInterval(this.#purge);
+    await Promise.allSettled([this.#store.close(), ...this.#onClose.map((work) => work())]);
+  }
+
+  async #errorResponse(
+    request: AuthRequest,
+    appError: AppError,
+    original: unknown,
+    draft: ResponseDraft,
+  ): Promise<AuthResponse> {
+    const log = this.#context.logFor(request);
+    const facts = { code: appError.code, providerCode: appError.providerCode, ...appError.facts };
+    if (appError.status >= 500 && appError.code !== 'AUTH_CLIENT_REJECTED') {
+      log.error({ err: original, ...facts }, 'request failed');
+    } else if (appError.code === 'AUTH_CLIENT_REJECTED') {
+      log.warn(facts, appError.message);
+    } else {
+      log.info(facts, appError.message);
+    }
+    // The page shows the header of whoever is signed in; if the store is what failed, show none.
+    const session =
+      appError.code === 'SESSION_STORE_UNAVAILABLE'
+        ? null
+        : await this.readSession(request).catch(() => null);
+    return this.#render(request, appError, draft, session, '/');
+  }
+
+  #render(
+    request: AuthRequest,
+    error: AppError,
+    draft: ResponseDraft,
+    session: ActiveSession | null,
+    returnTo: string,
+  ): AuthResponse {
+    const correlationId = request.id ?? '';
+    if (wantsJson(request)) {
+      return draft.json(error.status, {
+        error: error.code,
+        message: error.title,
+        providerCode: error.providerCode,
+        correlationId,
+      });
+    }
+    const page = this.#context.pages.error({
+      ...this.pageContext(session),
+      error,
+      correlationId,
+      returnTo,
+    });
+    return draft.html(error.status, page);
+  }
+}
+
+/**
+ * Creates the core from options: validates them, opens the store they name, and starts the
+ * development identity provider when they ask for it (loaded only then).
+ *
+ * @example
+ * const signIn = await createEntraSignIn(fromEnv(process.env));
+ */
+export async function createEntraSignIn(
+  options: EntraSignInOptions | ResolvedOptions,
+  runtime: EntraSignInRuntime = {},
+): Promise<EntraSignIn> {
+  const resolved = isResolved(options) ? options : resolveOptions(options);
+  const store = await openStore(resolved.session.store);
+  const signIn = new EntraSignIn(resolved, store, runtime);
+  if (resolved.devIdp !== null && runtime.startDevelopmentProvider !== false) {
+    const { startDevIdpForOptions } = await import('../dev-idp/start-for-options.js');
+    const idp = await startDevIdpForOptions(resolved);
+    signIn.onClose(() => idp.close());
+  }
+  return signIn;
+}
+
+function isResolved(options: EntraSignInOptions | ResolvedOptions): options is ResolvedOptions {
+  return 'oidc' in options && 'redirectUri' in options;
+}
+
+function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  return new AppError('INTERNAL', 'Unexpected error', { cause: error });
+}

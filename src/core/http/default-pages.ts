@@ -1,0 +1,81 @@
+import type { AppError } from '../errors.js';
+import type { SignedInPerson } from '../signed-in-person.js';
+
+/** What every page the library renders knows about its request. */
+export interface PageContext {
+  readonly person: SignedInPerson | null;
+  /** A CSRF token for a sign-out form, when someone is signed in. */
+  readonly csrfToken: string | null;
+  /** The paths of the sign-in routes (under the configured prefix). */
+  readonly paths: AuthPaths;
+}
+
+/** Where the library's routes are. */
+export interface AuthPaths {
+  readonly signIn: string;
+  readonly redirect: string;
+  readonly signOut: string;
+  readonly postSignOut: string;
+  readonly frontChannelLogout: string;
+  readonly backChannelLogout: string;
+}
+
+/** The pages the library's routes answer with; a host app may replace any of them. */
+export interface PageRenderers {
+  /** `GET …/sign_out` for a signed-in person: a page whose button POSTs the sign-out. */
+  signOut(context: PageContext): string;
+  /** `GET …/post_sign_out`; `providerConfirmed` when the provider's sign-out came back with our state. */
+  signedOut(context: PageContext & { readonly providerConfirmed: boolean }): string;
+  /** Every failure, and the 401 of a guarded route. */
+  error(
+    context: PageContext & {
+      readonly error: AppError;
+      readonly correlationId: string;
+      /** Where a sign-in offered on the page should come back to. */
+      readonly returnTo: string;
+    },
+  ): string;
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head><body><main>${body}</main></body></html>`;
+}
+
+function signInLink(paths: AuthPaths, returnTo: string, label: string): string {
+  const href =
+    returnTo === '/'
+      ? paths.signIn
+      : `${paths.signIn}?post_sign_in_url=${encodeURIComponent(returnTo)}`;
+  return `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
+}
+
+/** Plain pages, for host apps that bring none of their own. */
+export const defaultPages: PageRenderers = {
+  signOut: ({ paths, csrfToken }) =>
+    page(
+      'Sign out',
+      `<h1>Sign out?</h1><form method="post" action="${escapeHtml(paths.signOut)}"><input type="hidden" name="csrf_token" value="${escapeHtml(csrfToken ?? '')}"><button type="submit">Sign out</button></form>`,
+    ),
+  signedOut: ({ paths }) =>
+    page(
+      'Signed out',
+      `<h1>You're signed out.</h1><p>${signInLink(paths, '/', 'Sign in again')} · <a href="/">Home</a></p>`,
+    ),
+  error: ({ error, correlationId, returnTo, paths }) =>
+    page(
+      error.title,
+      `<h1>${escapeHtml(error.title)}</h1>${
+        error.providerCode === undefined
+          ? ''
+          : `<p>Identity provider error: <code>${escapeHtml(error.providerCode)}</code></p>`
+      }<p>${signInLink(paths, returnTo, error.code === 'NOT_SIGNED_IN' ? 'Sign in' : 'Try signing in again')} · <a href="/">Home</a></p><p>Error code: <code>${escapeHtml(error.code)}</code> · Status: ${error.status} · Correlation id: <code>${escapeHtml(correlationId)}</code></p>`,
+    ),
+};
