@@ -29,6 +29,9 @@ export class SqliteSessionStore implements SessionStore {
   readonly #deleteByUser: Database.Statement<[string]>;
   readonly #deleteByProviderSid: Database.Statement<[string]>;
   readonly #purge: Database.Statement<[number]>;
+  readonly #markUsed: Database.Statement<[string, number, number]>;
+  readonly #forgetUsed: Database.Statement<[string]>;
+  readonly #purgeUsed: Database.Statement<[number]>;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -56,6 +59,15 @@ export class SqliteSessionStore implements SessionStore {
     this.#deleteByUser = this.#db.prepare('DELETE FROM sessions WHERE user_key = ?');
     this.#deleteByProviderSid = this.#db.prepare('DELETE FROM sessions WHERE provider_sid = ?');
     this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+    // Inserted, or taken over once expired, in one statement: of two instances recording the
+    // same value at once, exactly one sees a change.
+    this.#markUsed = this.#db.prepare(
+      `INSERT INTO used_values (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+       WHERE used_values.expires_at <= ?`,
+    );
+    this.#forgetUsed = this.#db.prepare('DELETE FROM used_values WHERE key = ?');
+    this.#purgeUsed = this.#db.prepare('DELETE FROM used_values WHERE expires_at <= ?');
   }
 
   get(key: string, now: number): Promise<StoredSession | null> {
@@ -108,8 +120,21 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(() => this.#deleteByProviderSid.run(providerSid).changes);
   }
 
+  markUsed(key: string, expiresAt: number, now: number): Promise<boolean> {
+    return attempt(() => this.#markUsed.run(key, expiresAt, now).changes === 1);
+  }
+
+  forgetUsed(key: string): Promise<void> {
+    return attempt(() => {
+      this.#forgetUsed.run(key);
+    });
+  }
+
   purgeExpired(now: number): Promise<number> {
-    return attempt(() => this.#purge.run(now).changes);
+    return attempt(() => {
+      this.#purgeUsed.run(now);
+      return this.#purge.run(now).changes;
+    });
   }
 
   close(): Promise<void> {
@@ -146,7 +171,13 @@ const SESSIONS_TABLE = `
   CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
   CREATE INDEX sessions_provider_sid ON sessions (provider_sid) WHERE provider_sid IS NOT NULL;`;
 
+// Records of values used once (spent sign-in states, logout token ids). A table of its own that
+// older versions never read, so adding it needs no schema version.
+const USED_VALUES_TABLE =
+  'CREATE TABLE IF NOT EXISTS used_values (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)';
+
 function migrate(db: Database.Database): void {
+  db.exec(USED_VALUES_TABLE);
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const readVersion = () =>
     (db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined)
