@@ -241,7 +241,7 @@ describe('npm run register when Microsoft Graph says no', () => {
     const { code, io } = await register();
     expect(code).toBe(1);
     expect(io.errors.join('\n')).toMatch(
-      /Could not reach Microsoft Graph at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+      /Could not reach Microsoft Graph at http:\/\/127\.0\.0\.1:\d+: the connection was refused/,
     );
     expect(existsSync(envFile())).toBe(false);
   });

@@ -6,9 +6,11 @@
 import { clientAuthenticationFor } from '../../core/provider/client-authentication.js';
 import * as oidc from 'openid-client';
 import { findEntraErrorCode } from '../../core/entra/entra-error.js';
-import { isLoopbackHost, type Config } from '../../app/config.js';
+import type { Config } from '../../app/config.js';
+import { allowLoopbackHttp } from '../allow-loopback-http.js';
+import { describeNetworkFailure, isNetworkFailure } from '../network-failure.js';
 import type { CheckResult } from './check-result.js';
-import { describeNetworkFailure, entraSentence } from './entra-sentences.js';
+import { entraSentence } from './entra-sentences.js';
 
 const TITLE = 'The client credentials work';
 
@@ -31,11 +33,7 @@ export async function checkClientCredentials(
     await clientAuthenticationFor(config.oidc, () => String(metadata['token_endpoint'])),
   );
   configuration.timeout = timeoutSeconds;
-  const tokenEndpoint = new URL(String(metadata['token_endpoint']));
-  if (tokenEndpoint.protocol === 'http:' && isLoopbackHost(tokenEndpoint.hostname)) {
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- flagged so that it is seen; used for loopback only
-    oidc.allowInsecureRequests(configuration);
-  }
+  allowLoopbackHttp(configuration, String(metadata['token_endpoint']));
   try {
     await oidc.clientCredentialsGrant(configuration, { scope: `${graphUrl}/.default` });
   } catch (error) {
@@ -73,14 +71,11 @@ function explainFailure(error: unknown, config: Config): CheckResult {
       fix: 'Look the code up in the README’s Troubleshooting section, and check CLIENT_ID and CLIENT_SECRET.',
     };
   }
-  const network =
-    (error instanceof TypeError && error.message === 'fetch failed') ||
-    (error instanceof DOMException && ['TimeoutError', 'AbortError'].includes(error.name));
   return {
     title: TITLE,
     status: 'fail',
-    detail: network
-      ? `The token endpoint cannot be reached: ${describeNetworkFailure(error)}.`
+    detail: isNetworkFailure(error)
+      ? `The token endpoint cannot be reached: ${describeNetworkFailure(error, 'no answer within PROVIDER_TIMEOUT')}.`
       : `The token endpoint’s answer was not understood (${error instanceof Error ? error.message : 'unknown error'}).`,
     fix: 'Check AUTHORITY and the network between this machine and the provider.',
   };

@@ -4,8 +4,9 @@
  */
 import { findEntraErrorCode } from '../../core/entra/entra-error.js';
 import type { Config } from '../../app/config.js';
+import { describeNetworkFailure } from '../network-failure.js';
 import type { CheckResult } from './check-result.js';
-import { describeNetworkFailure, entraSentence } from './entra-sentences.js';
+import { entraSentence } from './entra-sentences.js';
 
 /** The discovered metadata and when the provider said it answered. */
 export interface DiscoveryOutcome {
@@ -32,7 +33,7 @@ export async function checkDiscovery(config: Config, now: () => number): Promise
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (error) {
     return fail(
-      `${url} cannot be reached: ${describeNetworkFailure(error)}.`,
+      `${url} cannot be reached: ${describeNetworkFailure(error, 'no answer within PROVIDER_TIMEOUT')}.`,
       'Check AUTHORITY (or TENANT_ID) for typos, and that this machine can reach it (proxy, firewall). For a national cloud set AUTHORITY, such as https://login.microsoftonline.us/{tenant}/v2.0.',
     );
   }

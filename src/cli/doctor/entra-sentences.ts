@@ -46,27 +46,3 @@ export function entraSentence(code: string | undefined, config: Config): Sentenc
     }
   }
 }
-
-/** A network failure in words: DNS, refused connection, timeout or TLS. */
-export function describeNetworkFailure(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') {
-    return 'no answer within PROVIDER_TIMEOUT';
-  }
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  switch (cause?.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name is not known (a typo, or no DNS)';
-    case 'ECONNREFUSED':
-      return 'the connection was refused (nothing listens there)';
-    case 'ECONNRESET':
-      return 'the connection was reset';
-    default:
-      return typeof cause?.code === 'string'
-        ? cause.code
-        : error instanceof Error
-          ? error.message
-          : 'network error';
-  }
-}

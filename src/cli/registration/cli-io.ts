@@ -4,6 +4,7 @@
  */
 import * as oidc from 'openid-client';
 import { isAppError } from '../../core/errors.js';
+import { isNetworkFailure } from '../network-failure.js';
 import { GraphError } from './graph-client.js';
 import type { DeviceCodePrompt } from './graph-token.js';
 import { RegistrationRefused } from './register.js';
@@ -44,7 +45,7 @@ export function reportFailure(io: CliIo, error: unknown): number {
     );
     return 1;
   }
-  if (error instanceof TypeError && error.message === 'fetch failed') {
+  if (isNetworkFailure(error)) {
     io.err(
       '✘ Could not reach the Microsoft sign-in service. Check the network connection (and AUTHORITY for a national cloud), or set GRAPH_TOKEN.',
     );

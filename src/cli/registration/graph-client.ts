@@ -3,6 +3,7 @@
  * (honouring `Retry-After`), and errors that say what to do.
  * See https://learn.microsoft.com/graph/errors and https://learn.microsoft.com/graph/throttling.
  */
+import { describeNetworkFailure } from '../network-failure.js';
 import type { Progress } from './progress.js';
 
 /** What went wrong, in the terms the person can act on. */
@@ -129,7 +130,7 @@ export class GraphClient {
     } catch (error) {
       throw new GraphError(
         'unreachable',
-        `Could not reach Microsoft Graph at ${this.#options.baseUrl} (${networkReason(error)}). Check the network connection and GRAPH_URL, then run the command again.`,
+        `Could not reach Microsoft Graph at ${this.#options.baseUrl}: ${describeNetworkFailure(error)}. Check the network connection and GRAPH_URL, then run the command again.`,
         { status: 0, cause: error },
       );
     }
@@ -199,14 +200,6 @@ export function retryDelaySeconds(retryAfter: string | null, attempt: number, no
     seconds = Math.max(0, (Date.parse(retryAfter) - now) / 1000);
   }
   return Math.min(Math.ceil(seconds), MAX_WAIT_SECONDS);
-}
-
-function networkReason(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return 'no answer in time';
-  const cause =
-    error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : 'network error';
 }
 
 function sleep(ms: number): Promise<void> {

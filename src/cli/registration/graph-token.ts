@@ -5,7 +5,8 @@
  * See https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code.
  */
 import * as oidc from 'openid-client';
-import { isLoopbackHost, type CliSettings } from '../../app/config.js';
+import type { CliSettings } from '../../app/config.js';
+import { allowLoopbackHttp } from '../allow-loopback-http.js';
 
 /** The token, and how it was obtained (the tools say which). */
 export interface GraphToken {
@@ -49,7 +50,6 @@ export async function signInWithDeviceCode(
   onPrompt: (prompt: DeviceCodePrompt) => void,
 ): Promise<string> {
   const authority = settings.loginAuthority;
-  const url = new URL(authority);
   // Endpoints written out rather than discovered: the `organizations` metadata names a templated
   // issuer ("{tenantid}") that discovery would refuse, and only these two endpoints are needed.
   const configuration = new oidc.Configuration(
@@ -63,10 +63,7 @@ export async function signInWithDeviceCode(
     oidc.None(),
   );
   // Plain http only reaches a provider on this machine (the tests' fake Entra).
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- flagged so that it is seen; used for loopback only
-    oidc.allowInsecureRequests(configuration);
-  }
+  allowLoopbackHttp(configuration, authority);
   const scope = ['Application.ReadWrite.All', 'User.Read']
     .map((permission) => `${settings.graphUrl}/${permission}`)
     .join(' ');
