@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { runDoctorCommand } from '../../src/cli/doctor/doctor-command.js';
+import type { DoctorOptions } from '../../src/cli/doctor/run-doctor.js';
 import { capturedIo } from '../support/captured-io.js';
 import { applicationBody } from '../support/fake-graph-shapes.js';
 import { graphFailures, startFakeGraph, type FakeGraph } from '../support/fake-graph.js';
+import { fakeMicrosoftHostsFetch, HostileProvider } from '../support/hostile-provider.js';
 import { freePort } from '../support/test-app.js';
 
 const CLIENT_ID = 'doctor-app';
@@ -32,7 +34,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function doctor(env: Record<string, string>, now?: () => number) {
+async function doctor(
+  env: Record<string, string>,
+  options: Pick<DoctorOptions, 'now' | 'providerFetch'> = {},
+) {
   const io = capturedIo();
   const code = await runDoctorCommand([], io, {
     cwd: dir,
@@ -46,12 +51,28 @@ async function doctor(env: Record<string, string>, now?: () => number) {
       DATA_DIR: dir,
       ...env,
     },
-    ...(now === undefined ? {} : { now }),
+    ...options,
   });
   return { code, lines: io.lines, text: io.text() };
 }
 
-const marks = (lines: string[]) => lines.filter((l) => /^[✔✘ℹ–] /.test(l));
+/**
+ * A fake route to the provider whose discovery document lists other grants than it does: the
+ * token endpoint behind it is the real provider's, as before.
+ */
+function fakeGrantTypesSupported(grants: string[]): NonNullable<DoctorOptions['providerFetch']> {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (!url.endsWith('/.well-known/openid-configuration')) return response;
+    const document = (await response.json()) as Record<string, unknown>;
+    return Response.json(
+      { ...document, grant_types_supported: grants },
+      { status: response.status, headers: { date: response.headers.get('date') ?? '' } },
+    );
+  };
+}
+
+const marks = (lines: string[]) => lines.filter((l) => /^[✔✘!ℹ–] /.test(l));
 
 describe('npm run doctor against the development identity provider', () => {
   it('passes every check with working settings, in order', async () => {
@@ -95,7 +116,7 @@ describe('npm run doctor against the development identity provider', () => {
   });
 
   it('catches a clock ten minutes fast', async () => {
-    const { code, text } = await doctor({}, () => Date.now() + 600_000);
+    const { code, text } = await doctor({}, { now: () => Date.now() + 600_000 });
     expect(code).toBe(1);
     expect(text).toMatch(/clock is (599|600|601) s ahead of the provider’s/);
     expect(text).toContain('Fix: Synchronise the clock');
@@ -118,6 +139,90 @@ describe('npm run doctor against the development identity provider', () => {
       'the app will use the built-in development identity provider',
     );
     expect(marks(lines).filter((l) => l.startsWith('–'))).toHaveLength(4);
+  });
+});
+
+describe('npm run doctor against a provider that does not offer client_credentials', () => {
+  const withoutClientCredentials = fakeGrantTypesSupported(['authorization_code', 'refresh_token']);
+
+  it('passes the right secret, proved by a code exchange with a made-up code', async () => {
+    const { code, text } = await doctor({}, { providerFetch: withoutClientCredentials });
+    expect(text).toContain('✔ The client credentials work');
+    expect(text).toContain('it refused only the made-up code of a test code exchange');
+    expect(code).toBe(0);
+  });
+
+  // Regression: the check was skipped, and the doctor said "No problems found" with a wrong secret.
+  it('catches a wrong secret instead of reporting no problems', async () => {
+    const { code, text } = await doctor(
+      { CLIENT_SECRET: 'not-the-secret' },
+      { providerFetch: withoutClientCredentials },
+    );
+    expect(text).toContain('✘ The client credentials work');
+    expect(text).toContain('The token endpoint refused the client’s credentials (invalid_client)');
+    expect(text).not.toContain('No problems found');
+    expect(text).not.toContain('not-the-secret');
+    expect(code).toBe(1);
+  });
+
+  it('warns that the credentials were not checked when neither grant is offered', async () => {
+    const { code, text } = await doctor(
+      { CLIENT_SECRET: 'not-the-secret' },
+      { providerFetch: fakeGrantTypesSupported(['refresh_token']) },
+    );
+    expect(text).toContain('! The client credentials work');
+    expect(text).toContain(
+      'CLIENT_ID and the credential were not checked (the client_credentials grant is not offered, and the authorization_code grant is not offered)',
+    );
+    expect(text).not.toContain('No problems found.');
+    expect(text).toContain('No problems found, but 1 check could not prove its point');
+    expect(code).toBe(0);
+  });
+});
+
+describe('npm run doctor with an Entra tenant given by domain name', () => {
+  const cloud = 'https://login.microsoftonline.com';
+  const tenantGuid = '11111111-1111-4111-8111-111111111111';
+  let provider: HostileProvider;
+  afterEach(() => provider.close());
+
+  async function doctorAtEntra(issuer: string) {
+    provider = await HostileProvider.start({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      publicOrigin: cloud,
+      tenant: 'contoso.onmicrosoft.com',
+      issuer,
+    });
+    // This provider has no client_credentials grant, and says so.
+    provider.bends.discovery = (document) => ({
+      ...document,
+      grant_types_supported: ['authorization_code'],
+    });
+    return doctor(
+      { AUTHORITY: '', TENANT_ID: 'contoso.onmicrosoft.com' },
+      { providerFetch: fakeMicrosoftHostsFetch(provider) },
+    );
+  }
+
+  // Regression: the doctor compared the issuer itself and failed a tenant the app accepts.
+  it('passes the tenant’s GUID issuer, as sign-in does', async () => {
+    const { code, text } = await doctorAtEntra(`${cloud}/${tenantGuid}/v2.0`);
+    expect(text).toContain(
+      '✔ The authority’s discovery document is reachable and its issuer matches',
+    );
+    expect(code).toBe(0);
+  });
+
+  it('still fails an issuer on another host', async () => {
+    const { code, text } = await doctorAtEntra(`https://login.example.com/${tenantGuid}/v2.0`);
+    expect(text).toContain(
+      '✘ The authority’s discovery document is reachable and its issuer matches',
+    );
+    expect(text).toContain(
+      `names the issuer https://login.example.com/${tenantGuid}/v2.0, not AUTHORITY ${cloud}/contoso.onmicrosoft.com/v2.0`,
+    );
+    expect(code).toBe(1);
   });
 });
 

@@ -1,8 +1,12 @@
 /**
- * The doctor's discovery check: the authority's metadata is reachable and names the authority as
- * its issuer, which openid-client insists on (OpenID Connect Discovery 1.0 §4.3).
+ * The doctor's discovery check: the authority's metadata is reachable and names the issuer the
+ * app will accept, by the app's own rule (OpenID Connect Discovery 1.0 §4.3, with Entra's
+ * exceptions).
  */
 import { findEntraErrorCode } from '../../core/entra/entra-error.js';
+import { isAppError } from '../../core/errors.js';
+import { checkDiscoveredIssuer } from '../../core/provider/discovered-issuer.js';
+import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import type { Config } from '../../app/config.js';
 import { describeNetworkFailure } from '../network-failure.js';
 import type { CheckResult } from './check-result.js';
@@ -18,8 +22,12 @@ export interface DiscoveryOutcome {
 
 const TITLE = 'The authority’s discovery document is reachable and its issuer matches';
 
-/** Fetches `AUTHORITY/.well-known/openid-configuration` and compares its issuer. */
-export async function checkDiscovery(config: Config, now: () => number): Promise<DiscoveryOutcome> {
+/** Fetches `AUTHORITY/.well-known/openid-configuration` and checks its issuer. */
+export async function checkDiscovery(
+  config: Config,
+  now: () => number,
+  providerFetch: ProviderFetch,
+): Promise<DiscoveryOutcome> {
   const { authority, timeoutSeconds } = config.oidc;
   const url = `${authority}/.well-known/openid-configuration`;
   const fail = (detail: string, fix: string): DiscoveryOutcome => ({
@@ -30,7 +38,7 @@ export async function checkDiscovery(config: Config, now: () => number): Promise
   let response: Response;
   const sent = now();
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+    response = await providerFetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (error) {
     return fail(
       `${url} cannot be reached: ${describeNetworkFailure(error, 'no answer within PROVIDER_TIMEOUT')}.`,
@@ -59,11 +67,11 @@ export async function checkDiscovery(config: Config, now: () => number): Promise
   const issuer = body['issuer'];
   const date = Date.parse(response.headers.get('date') ?? '');
   const clock = Number.isNaN(date) ? null : { providerMs: date, localMs: (sent + received) / 2 };
-  // Entra's multi-tenant metadata names a template ("{tenantid}"); the app checks each
-  // tenant's issuer at sign-in instead.
-  const multiTenant =
-    issuer.includes('{tenantid}') && /\/(?:organizations|common)\/v2\.0$/.test(authority);
-  if (issuer !== authority && !multiTenant) {
+  try {
+    // The app's own rule, so that the doctor passes exactly what sign-in will accept.
+    checkDiscoveredIssuer(issuer, new URL(authority), config.oidc.multiTenant);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
     return {
       ...fail(
         `The discovery document names the issuer ${issuer}, not AUTHORITY ${authority}.`,
@@ -82,7 +90,7 @@ export async function checkDiscovery(config: Config, now: () => number): Promise
 function issuerFix(issuer: string): string {
   const tenant = /^https:\/\/[^/]+\/([0-9a-f-]{36})\/v2\.0$/i.exec(issuer)?.[1];
   if (tenant !== undefined) {
-    return `Set TENANT_ID=${tenant} (the tenant's id rather than a domain name), or AUTHORITY=${issuer}.`;
+    return `Set TENANT_ID=${tenant} (without AUTHORITY), or AUTHORITY=${issuer}.`;
   }
   return `Set AUTHORITY=${issuer} exactly (scheme, host, path, and no trailing slash).`;
 }

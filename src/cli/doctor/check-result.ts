@@ -1,7 +1,10 @@
 /** One line of the doctor's report, and how it is printed. */
 
-/** `pass` green, `fail` red, `info` for facts to compare, `skip` when a check cannot run. */
-export type CheckStatus = 'pass' | 'fail' | 'info' | 'skip';
+/**
+ * `pass` green, `fail` red, `warn` when a check ran but could not prove what it checks, `info`
+ * for facts to compare, `skip` when a check cannot run.
+ */
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'info' | 'skip';
 
 /** The outcome of one check: what was found and, when it failed, what to change. */
 export interface CheckResult {
@@ -9,13 +12,14 @@ export interface CheckResult {
   readonly status: CheckStatus;
   /** What was found, in a sentence. */
   readonly detail: string;
-  /** What to change; given for every failure. */
+  /** What to change; given for every failure and warning. */
   readonly fix?: string;
 }
 
 const MARKS: Record<CheckStatus, { mark: string; color: string }> = {
   pass: { mark: '✔', color: '\u001b[32m' },
   fail: { mark: '✘', color: '\u001b[31m' },
+  warn: { mark: '!', color: '\u001b[33m' },
   info: { mark: 'ℹ', color: '\u001b[36m' },
   skip: { mark: '–', color: '\u001b[2m' },
 };

@@ -3,6 +3,7 @@
  * result as it comes. A check that needs an earlier one's answer is skipped when that one failed.
  */
 import type { LoadConfigOptions } from '../../app/config.js';
+import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import { checkClientCredentials } from './check-client-credentials.js';
 import { checkClock } from './check-clock.js';
 import { checkDiscovery } from './check-discovery.js';
@@ -14,11 +15,14 @@ import { checkSettings } from './check-settings.js';
 export interface DoctorOptions extends LoadConfigOptions {
   /** This machine's clock in ms (tests move it). */
   readonly now?: () => number;
+  /** How the provider is reached: the platform's `fetch` unless a test routes it elsewhere. */
+  readonly providerFetch?: ProviderFetch;
 }
 
 /** Runs the checks in order, yielding each result. */
 export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<CheckResult> {
   const now = options.now ?? Date.now;
+  const providerFetch = options.providerFetch ?? ((url, init) => fetch(url, init));
   const { result, config, cli } = checkSettings(options);
   yield result;
   if (config === null || cli === null) return;
@@ -42,7 +46,7 @@ export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<Ch
     return;
   }
 
-  const discovery = await checkDiscovery(config, now);
+  const discovery = await checkDiscovery(config, now, providerFetch);
   yield discovery.result;
   if (discovery.metadata === null) {
     yield {
@@ -51,7 +55,10 @@ export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<Ch
       detail: 'Needs the discovery document.',
     };
   } else {
-    yield await checkClientCredentials(config, discovery.metadata, cli.graphUrl);
+    yield await checkClientCredentials(config, discovery.metadata, {
+      graphUrl: cli.graphUrl,
+      providerFetch,
+    });
   }
   yield checkClock(discovery.clock, config.oidc.clockToleranceSeconds);
   yield redirect;
