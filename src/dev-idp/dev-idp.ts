@@ -27,6 +27,11 @@ export interface DevIdpOptions {
   readonly postLogoutRedirectUris: readonly string[];
   /** Accounts besides the demo ones. */
   readonly extraAccounts?: readonly DevAccount[];
+  /**
+   * The client authentication methods the provider offers (and lists in its discovery document);
+   * by default those Entra offers. Tests narrow it to play a provider that takes only one.
+   */
+  readonly clientAuthMethods?: readonly ('client_secret_basic' | 'client_secret_post')[];
 }
 
 /** A running development identity provider. */
@@ -101,6 +106,9 @@ function providerConfiguration(options: DevIdpOptions, accounts: DevAccount[]): 
       },
     ],
     jwks: { keys: [signingKey] },
+    ...(options.clientAuthMethods === undefined
+      ? {}
+      : { clientAuthMethods: [...options.clientAuthMethods, 'private_key_jwt'] }),
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Entra's v2.0 ID tokens carry these; we put them in the ID token, not only in userinfo.
     claims: {
@@ -330,7 +338,7 @@ function clientAuthenticationOf(options: DevIdpOptions): Record<string, unknown>
   if (options.clientCertificatePem === undefined) {
     return {
       client_secret: options.clientSecret,
-      token_endpoint_auth_method: 'client_secret_post',
+      token_endpoint_auth_method: options.clientAuthMethods?.[0] ?? 'client_secret_post',
     };
   }
   const publicKey = new X509Certificate(options.clientCertificatePem).publicKey;

@@ -179,7 +179,10 @@ export class RedisSessionStore implements SessionStore {
     await this.#ready();
     // SET NX is the atomic "first one wins"; the TTL runs on the app's clock, as for sessions.
     const ttl = Math.max(1, expiresAt - now);
-    const set = await this.#client.set(this.#usedKey(key), '1', { NX: true, PX: ttl });
+    const set = await this.#client.set(this.#usedKey(key), '1', {
+      condition: 'NX',
+      expiration: { type: 'PX', value: ttl },
+    });
     return set === 'OK';
   }
 

@@ -67,7 +67,7 @@ describe('in a real browser', () => {
     await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-    await page.waitForURL(`${t.baseUrl}/auth/post_sign_out`);
+    await page.waitForURL((url) => url.href.startsWith(`${t.baseUrl}/auth/post_sign_out?state=`));
     expect(await page.locator('h1').textContent()).toBe("You're signed out.");
     await expectAccessible(page);
 
@@ -107,7 +107,7 @@ describe('in a real browser', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-    await page.waitForURL(`${t.baseUrl}/auth/post_sign_out`);
+    await page.waitForURL((url) => url.href.startsWith(`${t.baseUrl}/auth/post_sign_out?state=`));
 
     await other.getByRole('link', { name: 'Back to the home page' }).click();
     expect(await other.locator('h1').textContent()).toBe("You're not signed in.");

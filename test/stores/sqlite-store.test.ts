@@ -73,7 +73,7 @@ describe('SqliteSessionStore migrations', () => {
     db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       'kept',
       JSON.stringify(session.data),
-      session.data.user?.key,
+      session.data.user.key,
       session.createdAt,
       session.refreshedAt,
       session.expiresAt,

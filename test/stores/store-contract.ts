@@ -142,7 +142,7 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       await store.set(key, storedSession({ user: 'tid:alice' }));
       await store.set(key, storedSession({ user: 'tid:bob' }));
       expect(await store.deleteByUser('tid:alice')).toBe(0);
-      expect((await store.get(key, T0))?.data.user?.key).toBe('tid:bob');
+      expect((await store.get(key, T0))?.data.user.key).toBe('tid:bob');
     });
 
     it('does not count a session deleted before its person was signed out everywhere', async () => {

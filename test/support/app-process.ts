@@ -26,6 +26,8 @@ export interface AppProcess {
   /** Where this process itself answers (its BASE_URL may name a balancer in front of it). */
   readonly baseUrl: string;
   readonly pid: number;
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
   /** Ends the process with SIGTERM, as a process manager would, and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -120,6 +122,7 @@ export async function startAppProcess(
   return {
     baseUrl,
     pid: child.pid ?? 0,
+    stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

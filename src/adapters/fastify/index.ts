@@ -66,7 +66,7 @@ async function plugin(app: FastifyInstance, options: EntraSignInPluginOptions): 
     if (session === null) await send(reply, signIn.signedOutResponse(toAuthRequest(request)));
   });
   // The routes live in a scope of their own, so the form parser they need is theirs alone.
-  await app.register(async (scope) => {
+  await app.register((scope, _options, done) => {
     if (scope.hasContentTypeParser(FORM)) scope.removeContentTypeParser(FORM);
     scope.addContentTypeParser(
       FORM,
@@ -85,6 +85,7 @@ async function plugin(app: FastifyInstance, options: EntraSignInPluginOptions): 
         },
       });
     }
+    done();
   });
   if (!('signIn' in options)) app.addHook('onClose', () => signIn.close());
 }

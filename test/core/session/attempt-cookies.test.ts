@@ -25,16 +25,15 @@ const attempt = (startedAt = 1_000, crossSite = false): SignInAttempt => ({
 
 // What a browser would send back after the given Set-Cookie values.
 function jarAfter(setCookies: string[], jar: Record<string, string> = {}): Record<string, string> {
-  const next = { ...jar };
+  const next = new Map(Object.entries(jar));
   for (const header of setCookies) {
     const [pair = ''] = header.split(';');
     const at = pair.indexOf('=');
     const name = pair.slice(0, at);
-    const value = pair.slice(at + 1);
-    if (/Max-Age=0/.test(header)) delete next[name];
-    else next[name] = value;
+    if (/Max-Age=0/.test(header)) next.delete(name);
+    else next.set(name, pair.slice(at + 1));
   }
-  return next;
+  return Object.fromEntries(next);
 }
 
 describe('readAnswer', () => {

@@ -46,7 +46,7 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
       const { manager } = await setup();
       const started = await manager.start(signedIn());
       const loaded = await manager.load(started.id);
-      expect(loaded?.data.user?.name).toBe('Alice');
+      expect(loaded?.data.user.name).toBe('Alice');
     });
 
     it('returns null for an unknown id', async () => {
