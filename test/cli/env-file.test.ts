@@ -2,8 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyChanges, findEnvConflicts, updateEnvFile } from '../../src/cli/registration/env-file.js';
+import {
+  applyChanges,
+  EnvFileRefused,
+  findEnvConflicts,
+  updateEnvFile,
+} from '../../src/cli/registration/env-file.js';
 
 describe('applyChanges', () => {
   it('changes a key in place and keeps comments, blank lines and other settings in order', () => {
@@ -37,6 +43,71 @@ describe('applyChanges', () => {
   });
 });
 
+describe('applyChanges with values Node reads in a way of its own', () => {
+  // Regression: unregister removed the first line of a quoted secret and left the line inside it,
+  // AUTHORITY=…, as a live setting.
+  it('refuses to edit a file whose quoted value spans several lines, naming the key', () => {
+    const text =
+      'CLIENT_SECRET="first line\nAUTHORITY=https://attacker.example\nlast line"\nCLIENT_ID=abc\n';
+    expect(parseEnv(text)).not.toHaveProperty('AUTHORITY');
+    expect(() => applyChanges(text, { CLIENT_SECRET: null, CLIENT_ID: null })).toThrow(
+      EnvFileRefused,
+    );
+    expect(() => applyChanges(text, { CLIENT_SECRET: null, CLIENT_ID: null })).toThrow(
+      /the value of CLIENT_SECRET spans several lines.*Edit \.env by hand/,
+    );
+  });
+
+  it('refuses a value that opens a quote it does not close, which a new line could end', () => {
+    expect(() => applyChanges('NOTE="unfinished\n', { CLIENT_SECRET: 'a"b' })).toThrow(
+      /the value of NOTE spans several lines \(or opens a quote it does not close\)/,
+    );
+  });
+
+  it('edits around a quoted value on one line, even with \\n inside', () => {
+    const text = 'KEY="line one\\nline two"\nCLIENT_ID=old\n';
+    expect(applyChanges(text, { CLIENT_ID: 'new' })).toBe(
+      'KEY="line one\\nline two"\nCLIENT_ID=new\n',
+    );
+  });
+
+  // Regression: a backslash and n in a value were written inside double quotes, which Node reads
+  // as a line break.
+  it('writes a backslash followed by n so that it reads back as written', () => {
+    const value = String.raw`C:\new\key.pem`;
+    expect(parseEnv(applyChanges('', { CLIENT_KEY_FILE: value }))).toEqual({
+      CLIENT_KEY_FILE: value,
+    });
+  });
+
+  it('refuses a value with a line break rather than write something else', () => {
+    expect(() => applyChanges('', { CLIENT_SECRET: 'a\nb' })).toThrow(
+      /value for CLIENT_SECRET cannot be written/,
+    );
+  });
+
+  it('writes any one-line value so that parseEnv reads back exactly what was written', () => {
+    // Mostly the characters Node's parser treats specially, and now and then any grapheme.
+    const special = fc.constantFrom('"', "'", '`', '\\', 'n', '#', ' ', '\t', '=', '$', 'a');
+    const oneLine = fc
+      .string({
+        unit: fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })),
+        maxLength: 24,
+      })
+      .filter((v) => !/[\r\n]/.test(v) && !['"', "'", '`'].every((q) => v.includes(q)));
+    const settings = fc.constantFrom('', 'PORT=5000\n', '# comment\nCLIENT_ID=old # was\n');
+    fc.assert(
+      fc.property(settings, oneLine, oneLine, (before, secret, keyFile) => {
+        const after = applyChanges(before, { CLIENT_SECRET: secret, CLIENT_KEY_FILE: keyFile });
+        const read = parseEnv(after);
+        expect(read['CLIENT_SECRET']).toBe(secret);
+        expect(read['CLIENT_KEY_FILE']).toBe(keyFile);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('findEnvConflicts', () => {
   it('lists only keys that hold a different, non-empty value', () => {
     const current = { TENANT_ID: 't', CLIENT_ID: 'old', CLIENT_SECRET: '' };
@@ -52,6 +123,17 @@ describe('updateEnvFile', () => {
     dir = mkdtempSync(join(tmpdir(), 'entra-signin-env-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('changes nothing, and makes no backup, when it refuses the file', () => {
+    const file = join(dir, '.env');
+    const text = 'CLIENT_SECRET="one\nAUTHORITY=https://attacker.example\ntwo"\n';
+    writeFileSync(file, text);
+    expect(() => updateEnvFile(file, { CLIENT_SECRET: null })).toThrow(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be edited safely`),
+    );
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(readdirSync(dir)).toEqual(['.env']);
+  });
 
   it('backs the file up before changing it, and makes both readable by the owner only', () => {
     const file = join(dir, '.env');

@@ -83,4 +83,18 @@ describe('npm run unregister', () => {
     expect(readFileSync(envFile(), 'utf8')).toBe(before);
     expect(graph.applications.size).toBe(1);
   });
+
+  // Regression: the line-by-line edit left a live AUTHORITY= line from inside a quoted secret.
+  it('refuses a .env with a value over several lines before deleting anything', async () => {
+    await runRegisterCommand([], capturedIo(), settings());
+    const before = `NOTE="first line\nAUTHORITY=https://attacker.example\nlast line"\n${readFileSync(envFile(), 'utf8')}`;
+    writeFileSync(envFile(), before);
+    const io = capturedIo();
+    expect(await runUnregisterCommand([], io, settings())).toBe(1);
+    expect(io.errors.join('\n')).toContain(
+      `✘ ${envFile()} cannot be edited safely: the value of NOTE spans several lines`,
+    );
+    expect(readFileSync(envFile(), 'utf8')).toBe(before);
+    expect(graph.applications.size).toBe(1);
+  });
 });

@@ -5,6 +5,7 @@
 import * as oidc from 'openid-client';
 import { isAppError } from '../../core/errors.js';
 import { isNetworkFailure } from '../network-failure.js';
+import { EnvFileRefused } from './env-file.js';
 import { GraphError } from './graph-client.js';
 import type { DeviceCodePrompt } from './graph-token.js';
 import { RegistrationRefused } from './register.js';
@@ -34,7 +35,12 @@ export function showDeviceCode(io: CliIo): (prompt: DeviceCodePrompt) => void {
  * errors are rethrown: a stack trace is more useful than a vague sentence.
  */
 export function reportFailure(io: CliIo, error: unknown): number {
-  if (error instanceof GraphError || error instanceof RegistrationRefused || isAppError(error)) {
+  if (
+    error instanceof GraphError ||
+    error instanceof RegistrationRefused ||
+    error instanceof EnvFileRefused ||
+    isAppError(error)
+  ) {
     io.err(`✘ ${error.message}`);
     return 1;
   }

@@ -1,6 +1,9 @@
 /**
  * Reads and edits `.env` the careful way: a backup first, the other settings, comments and order
  * kept, only the named keys changed, and the file readable by its owner only (it holds secrets).
+ * The edit works line by line, so a file with a value over several lines is refused, and every
+ * edit is read back with Node's own parser (`util.parseEnv`, what the app reads `.env` with)
+ * before it is written.
  */
 import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
@@ -20,7 +23,12 @@ export type RegistrationKey = (typeof REGISTRATION_KEYS)[number];
 /** Changes to make: a value sets the key, `null` removes it. */
 export type EnvChanges = Partial<Record<RegistrationKey, string | null>>;
 
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/;
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+
+/** A `.env` file this tool will not edit; the message says what to change by hand. */
+export class EnvFileRefused extends Error {
+  override readonly name = 'EnvFileRefused';
+}
 
 /** The settings in a `.env` file; empty when there is none. */
 export function readEnvFile(path: string): Record<string, string> {
@@ -49,7 +57,7 @@ export function findEnvConflicts(current: Record<string, string>, changes: EnvCh
 export function updateEnvFile(path: string, changes: EnvChanges, now = new Date()): string | null {
   const exists = existsSync(path);
   const before = exists ? readFileSync(path, 'utf8') : '';
-  const after = applyChanges(before, changes);
+  const after = applyChanges(before, changes, path);
   if (after === before) return null;
   let backup: string | null = null;
   if (exists) {
@@ -71,8 +79,22 @@ function freeBackupName(path: string, now: Date): string {
   return name;
 }
 
-/** The text of a `.env` file with `changes` made: lines edited in place, new keys appended. */
-export function applyChanges(text: string, changes: EnvChanges): string {
+/**
+ * Refuses (with {@link EnvFileRefused}) a `.env` file that a line-by-line edit could break: a
+ * value over several lines, or one that opens a quote it does not close, which a line added
+ * later could end. Run before changing anything elsewhere, so that nothing is left half done.
+ */
+export function checkEnvFileEditable(path: string): void {
+  if (existsSync(path)) checkEditable(readFileSync(path, 'utf8'), path);
+}
+
+/**
+ * The text of a `.env` file with `changes` made: lines edited in place, new keys appended. Throws
+ * {@link EnvFileRefused} when the file cannot be edited line by line, or when the result would not
+ * read back as the old settings with exactly these changes.
+ */
+export function applyChanges(text: string, changes: EnvChanges, file = '.env'): string {
+  checkEditable(text, file);
   const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
   const written = new Set<string>();
   const out: string[] = [];
@@ -85,20 +107,72 @@ export function applyChanges(text: string, changes: EnvChanges): string {
     const value = changes[key as RegistrationKey];
     // null removes the key; a key set on several lines keeps one line, with the new value.
     if (value === null || value === undefined || written.has(key)) continue;
-    out.push(`${key}=${quote(value)}`);
+    out.push(`${key}=${quote(key, value)}`);
     written.add(key);
   }
   for (const [key, value] of Object.entries(changes)) {
-    if (typeof value === 'string' && !written.has(key)) out.push(`${key}=${quote(value)}`);
+    if (typeof value === 'string' && !written.has(key)) out.push(`${key}=${quote(key, value)}`);
   }
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  const after = out.length === 0 ? '' : `${out.join('\n')}\n`;
+  checkReadsBack(text, changes, after, file);
+  return after;
 }
 
-// Node's .env parser ends an unquoted value at "#" and trims it, and has no escapes inside quotes:
-// quote with whichever quote the value does not contain.
-function quote(value: string): string {
+function checkEditable(text: string, file: string): void {
+  const key = findMultiLineKey(text);
+  if (key === undefined) return;
+  throw new EnvFileRefused(
+    `${file} cannot be edited safely: the value of ${key} spans several lines (or opens a quote it does not close), and this command edits the file line by line. Edit ${file} by hand: put ${key} on one line (inside double quotes a line break is written \\n), or make the changes yourself, then run the command again.`,
+  );
+}
+
+// The key of the first value that a line-by-line reading gets wrong, if any.
+function findMultiLineKey(text: string): string | undefined {
+  const lineByLine: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const [, key, value = ''] = ASSIGNMENT.exec(line) ?? [];
+    if (key !== undefined && opensUnclosedQuote(value)) return key;
+    Object.assign(lineByLine, parseEnv(line));
+  }
+  const whole = parseEnv(text);
+  return (
+    Object.keys(whole).find((key) => whole[key] !== lineByLine[key]) ??
+    Object.keys(lineByLine).find((key) => !Object.hasOwn(whole, key))
+  );
+}
+
+function opensUnclosedQuote(value: string): boolean {
+  const open = value[0];
+  return (open === '"' || open === "'" || open === '`') && !value.slice(1).includes(open);
+}
+
+// The safety net under the line-by-line edit: Node must read back exactly what was meant.
+function checkReadsBack(before: string, changes: EnvChanges, after: string, file: string): void {
+  const expected: Record<string, string | null | undefined> = { ...parseEnv(before), ...changes };
+  const read: Record<string, string | undefined> = parseEnv(after);
+  // A removed key is expected as null, which parseEnv gives as undefined.
+  const wrong = [...new Set([...Object.keys(expected), ...Object.keys(read)])].filter(
+    (key) => (expected[key] ?? undefined) !== read[key],
+  );
+  if (wrong.length > 0) {
+    throw new EnvFileRefused(
+      `${file} cannot be edited safely: after the change, ${wrong.join(', ')} would not read back as meant. Edit ${file} by hand, then run the command again.`,
+    );
+  }
+}
+
+// Node's parser ends an unquoted value at "#" and trims it; inside quotes it has no escapes,
+// except that double quotes turn the two characters \n into a line break. So: single quotes,
+// which keep everything; else double quotes for a value with ' but no " and no \n; else
+// backticks. A value that needs none of them is written bare.
+function quote(key: string, value: string): string {
   if (/^[\w.\-~/:@+=,%]*$/.test(value)) return value;
-  if (!value.includes('\n') && !value.includes('"')) return `"${value}"`;
-  if (!value.includes('\n') && !value.includes("'")) return `'${value}'`;
-  throw new Error('A .env value cannot hold both kinds of quote or a line break');
+  if (!/[\r\n]/.test(value)) {
+    if (!value.includes("'")) return `'${value}'`;
+    if (!value.includes('"') && !value.includes('\\n')) return `"${value}"`;
+    if (!value.includes('`')) return `\`${value}\``;
+  }
+  throw new EnvFileRefused(
+    `The value for ${key} cannot be written to .env: it holds a line break, or all three of ', " and \`.`,
+  );
 }

@@ -17,7 +17,13 @@ import {
   type SignInAudience,
 } from './applications.js';
 import { createClientCertificate } from './certificate.js';
-import { findEnvConflicts, readEnvFile, updateEnvFile, type EnvChanges } from './env-file.js';
+import {
+  checkEnvFileEditable,
+  findEnvConflicts,
+  readEnvFile,
+  updateEnvFile,
+  type EnvChanges,
+} from './env-file.js';
 import { GraphError, graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
@@ -84,6 +90,8 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
   progress.done(existing ? `Found it (client id ${existing.appId})` : 'None yet');
 
   const env = readEnvFile(settings.envFile);
+  // Before anything is created: a new secret is shown once, and must not be lost to a refusal.
+  checkEnvFileEditable(settings.envFile);
   const hasCredential = [env['CLIENT_SECRET'], env['CLIENT_CERTIFICATE_FILE']].some(Boolean);
   const upToDate =
     existing !== undefined &&

@@ -9,7 +9,13 @@ import {
   findApplicationsByName,
   type GraphApplication,
 } from './applications.js';
-import { REGISTRATION_KEYS, readEnvFile, updateEnvFile, type EnvChanges } from './env-file.js';
+import {
+  REGISTRATION_KEYS,
+  checkEnvFileEditable,
+  readEnvFile,
+  updateEnvFile,
+  type EnvChanges,
+} from './env-file.js';
 import { graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
@@ -44,6 +50,10 @@ export async function unregisterApplication(options: UnregisterOptions): Promise
   const graph = graphClientFor(settings.graphUrl, token.accessToken, progress, options.sleep);
 
   const env = readEnvFile(settings.envFile);
+  const present = REGISTRATION_KEYS.filter((key) => env[key] !== undefined);
+  // Before deleting anything: a registration deleted while its settings stay in .env is worse
+  // than both left as they are.
+  if (present.length > 0) checkEnvFileEditable(settings.envFile);
   const clientId = env['CLIENT_ID'];
   let app: GraphApplication | null;
   if (clientId !== undefined && clientId !== '') {
@@ -64,7 +74,6 @@ export async function unregisterApplication(options: UnregisterOptions): Promise
     deletedAppId = app.appId;
   }
 
-  const present = REGISTRATION_KEYS.filter((key) => env[key] !== undefined);
   if (present.length === 0) return { deletedAppId, envKeysRemoved: [], backupFile: null };
   progress.step(`Removing ${present.join(', ')} from ${settings.envFile}`);
   const changes: EnvChanges = Object.fromEntries(present.map((key) => [key, null]));
