@@ -52,16 +52,41 @@ export function logOptions(
   };
 }
 
-/** A URL with every query value replaced, so codes and states never reach the log. */
+// The query parameters whose names are logged (their values never are): the OAuth and OpenID
+// ones the routes read. Any other name is the client's to choose, so it is not repeated.
+const KNOWN_PARAMETERS = new Set([
+  'code',
+  'state',
+  'session_state',
+  'iss',
+  'error',
+  'error_description',
+  'error_uri',
+  'sid',
+  'post_sign_in_url',
+  'client_info',
+]);
+
+/**
+ * A URL fit for the log: every query value replaced (codes and states never reach the log),
+ * names other than the known ones replaced too, and path parameters (`/auth/redirect;code=…`)
+ * cut off, so that nothing a client chose is repeated verbatim.
+ */
 export function redactQuery(url: string): string {
   const at = url.indexOf('?');
-  if (at === -1) return url;
+  const path = at === -1 ? url : url.slice(0, at);
+  const semicolon = path.indexOf(';');
+  const safePath = semicolon === -1 ? path : `${path.slice(0, semicolon)};${REDACTED}`;
+  if (at === -1) return safePath;
   const names = url
     .slice(at + 1)
     .split('&')
     .filter((pair) => pair !== '')
-    .map((pair) => `${pair.split('=')[0] ?? ''}=${REDACTED}`);
-  return `${url.slice(0, at)}?${names.join('&')}`;
+    .map((pair) => {
+      const name = pair.split('=')[0] ?? '';
+      return `${KNOWN_PARAMETERS.has(name) ? name : '(other)'}=${REDACTED}`;
+    });
+  return `${safePath}?${names.join('&')}`;
 }
 
 interface LoggedError {

@@ -2,6 +2,7 @@ import type { EntraSignIn } from '../core/entra-signin.js';
 import type { PageContext as LibraryPageContext } from '../core/http/default-pages.js';
 import type { PageRenderers } from '../core/http/default-pages.js';
 import type { ActiveSession } from '../core/session/session-manager.js';
+import { MICROSOFT_CLOUD_HOSTS } from '../core/entra/entra-tenant.js';
 import type { Config } from './config.js';
 import { renderErrorPage } from './pages/error-page.js';
 import type { PageContext } from './pages/layout.js';
@@ -25,7 +26,16 @@ function appContext(config: Config, context: LibraryPageContext): PageContext {
     csrfToken: context.csrfToken,
     devMode: config.devIdp !== null,
     redirectUri: config.redirectUri,
+    entra: isEntraProvider(config),
   };
+}
+
+/** Whether the provider is Entra ID, or the development provider shaped like it. */
+export function isEntraProvider(config: Config): boolean {
+  return (
+    config.devIdp !== null ||
+    MICROSOFT_CLOUD_HOSTS.includes(new URL(config.oidc.authority).hostname)
+  );
 }
 
 /** The app's pages for the library's routes (sign-out, signed out, errors). */

@@ -8,6 +8,12 @@ describe('redactQuery', () => {
     );
   });
 
+  it('logs only known parameter names, and no path parameters (issue 10, info)', () => {
+    expect(redactQuery('/auth/redirect;code=secret?state=s&%0Afake=1')).toBe(
+      '/auth/redirect;[redacted]?state=[redacted]&(other)=[redacted]',
+    );
+  });
+
   it('leaves a URL without a query alone', () => {
     expect(redactQuery('/token_details')).toBe('/token_details');
   });

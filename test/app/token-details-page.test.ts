@@ -12,6 +12,7 @@ const context = {
   csrfToken: 't',
   devMode: false,
   redirectUri: 'http://x/auth/redirect',
+  entra: true,
 };
 
 describe('the token details page', () => {
@@ -30,6 +31,34 @@ describe('the token details page', () => {
     );
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script>alert(1)&lt;/script>');
+  });
+});
+
+describe('the token details page with a provider that is not Entra (issue 10, point 13)', () => {
+  it('does not say that sub differs per app', () => {
+    expect(renderClaimSections({ sub: 'x' }, Date.now(), true)).toContain('another app sees');
+    expect(renderClaimSections({ sub: 'x' }, Date.now(), false)).not.toContain('another app sees');
+  });
+
+  it('names neither the tenant nor Entra in the footer', () => {
+    const html = renderTokenDetailsPage({ ...context, userName: null, entra: false }, '');
+    expect(html).not.toContain('tenant');
+    expect(html).not.toContain('Microsoft Entra ID');
+    expect(html).toContain('Redirect URI to register at the identity provider');
+  });
+
+  it('explains an auth_time of 0 instead of showing 1970', () => {
+    const html = renderClaimSections({ auth_time: 0 });
+    expect(html).not.toContain('1970');
+    expect(html).toContain('did not say when');
+  });
+});
+
+describe('claims named like Object.prototype members (issue 10, info)', () => {
+  it('shows claims named constructor and toString', () => {
+    const html = renderClaimSections({ constructor: 'c-value', toString: 't-value' });
+    expect(html).toContain('c-value');
+    expect(html).toContain('t-value');
   });
 });
 

@@ -95,13 +95,25 @@ const known: Record<string, KnownClaim> = {
 /** Claims that hold seconds since the epoch (OpenID Connect Core §2). */
 export const timeClaims: ReadonlySet<string> = new Set(['iat', 'exp', 'nbf', 'auth_time']);
 
-/** Display metadata for a claim; unknown claims go to "other" under their own name. */
-export function describeClaim(name: string): KnownClaim {
-  return known[name] ?? { group: 'other', label: name, meaning: '' };
+// What holds for Entra's tokens only: its `sub` is pairwise (one per app); another provider's may
+// be the same for every app.
+const genericMeanings: Readonly<Record<string, string>> = {
+  sub: 'Your id at the identity provider.',
+};
+
+/**
+ * Display metadata for a claim; unknown claims go to "other" under their own name. Looked up by
+ * own keys only: a claim named `constructor` or `toString` is a claim like any other.
+ */
+export function describeClaim(name: string, entra = true): KnownClaim {
+  const claim = Object.hasOwn(known, name) ? known[name] : undefined;
+  if (claim === undefined) return { group: 'other', label: name, meaning: '' };
+  const generic = Object.hasOwn(genericMeanings, name) ? genericMeanings[name] : undefined;
+  return !entra && generic !== undefined ? { ...claim, meaning: generic } : claim;
 }
 
 /** The position of a claim in the page: known claims in catalogue order, then others by name. */
 export function claimOrder(name: string): number {
-  const index = Object.keys(known).indexOf(name);
+  const index = Object.hasOwn(known, name) ? Object.keys(known).indexOf(name) : -1;
   return index === -1 ? Number.MAX_SAFE_INTEGER : index;
 }

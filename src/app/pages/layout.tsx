@@ -11,6 +11,8 @@ export interface PageContext {
   readonly devMode: boolean;
   /** The redirect URI to register, shown in the footer to people who are not signed in. */
   readonly redirectUri: string;
+  /** Whether the provider is Entra ID (or the development one shaped like it): wording follows. */
+  readonly entra: boolean;
 }
 
 /** The sign-out form: a real button that POSTs with the session's CSRF token. */
@@ -77,10 +79,16 @@ function Layout(props: { title: string; context: PageContext; children: Componen
         <footer class="site-footer">
           {context.userName === null && (
             <p>
-              Redirect URI to register in the tenant: <code>{context.redirectUri}</code>
+              Redirect URI to register{' '}
+              {context.entra ? 'in the tenant' : 'at the identity provider'}:{' '}
+              <code>{context.redirectUri}</code>
             </p>
           )}
-          <p>entra-signin: OpenID Connect sign-in for Microsoft Entra ID</p>
+          <p>
+            {context.entra
+              ? 'entra-signin: OpenID Connect sign-in for Microsoft Entra ID'
+              : 'entra-signin: OpenID Connect sign-in'}
+          </p>
         </footer>
       </body>
     </html>

@@ -15,6 +15,7 @@ const groups: { id: ClaimGroup; title: string; intro: string }[] = [
 
 /** Formats a claim for reading: times as UTC dates, lists and objects as JSON. */
 export function formatClaim(name: string, value: unknown): string {
+  if (name === 'auth_time' && value === 0) return '0 (the provider did not say when)';
   if (timeClaims.has(name) && typeof value === 'number') {
     return `${new Date(value * 1000)
       .toISOString()
@@ -38,9 +39,9 @@ export function relativeTime(seconds: number, nowMs: number): string {
   return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-function ClaimRow(props: { name: string; value: unknown; now: number }) {
+function ClaimRow(props: { name: string; value: unknown; now: number; entra: boolean }) {
   const { name, value, now } = props;
-  const info = describeClaim(name);
+  const info = describeClaim(name, props.entra);
   const text = formatClaim(name, value);
   return (
     <tr>
@@ -50,7 +51,7 @@ function ClaimRow(props: { name: string; value: unknown; now: number }) {
       </th>
       <td class="claim-value">
         <span class="value">{text}</span>
-        {timeClaims.has(name) && typeof value === 'number' && (
+        {timeClaims.has(name) && typeof value === 'number' && value !== 0 && (
           <span class="relative">
             {name === 'exp' ? 'expires ' : ''}
             {relativeTime(value, now)}
@@ -80,6 +81,7 @@ function ClaimRow(props: { name: string; value: unknown; now: number }) {
 export function renderClaimSections(
   claims: Readonly<Record<string, unknown>>,
   now: number = Date.now(),
+  entra = true,
 ): string {
   const names = Object.keys(claims).sort(
     (a, b) => claimOrder(a) - claimOrder(b) || a.localeCompare(b),
@@ -87,7 +89,7 @@ export function renderClaimSections(
   return renderToString(
     <>
       {groups.map((group) => {
-        const inGroup = names.filter((name) => describeClaim(name).group === group.id);
+        const inGroup = names.filter((name) => describeClaim(name, entra).group === group.id);
         if (inGroup.length === 0) return null;
         return (
           <section class="claim-group" aria-labelledby={`group-${group.id}`} key={group.id}>
@@ -102,7 +104,7 @@ export function renderClaimSections(
               </thead>
               <tbody>
                 {inGroup.map((name) => (
-                  <ClaimRow key={name} name={name} value={claims[name]} now={now} />
+                  <ClaimRow key={name} name={name} value={claims[name]} now={now} entra={entra} />
                 ))}
               </tbody>
             </table>

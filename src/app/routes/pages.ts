@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { renderHomePage } from '../pages/home-page.js';
 import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
 import { BoundedCache } from '../bounded-cache.js';
-import { pageContextFor, type AppServices } from '../services.js';
+import { isEntraProvider, pageContextFor, type AppServices } from '../services.js';
 
 /** The status page, the claims page and the health check. */
 export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
@@ -25,7 +25,7 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     const now = services.now();
     const sections = claimSections.getOrCreate(
       `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`,
-      () => renderClaimSections(user.claims, now),
+      () => renderClaimSections(user.claims, now, isEntraProvider(services.config)),
     );
     return reply
       .type('text/html; charset=utf-8')

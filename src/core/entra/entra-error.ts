@@ -29,5 +29,5 @@ export function findEntraCorrelationId(description: string | undefined): string 
 
 /** A plain-language hint for an AADSTS code, when we know one. */
 export function hintForEntraError(code: string | undefined): string | undefined {
-  return code === undefined ? undefined : hints[code];
+  return code !== undefined && Object.hasOwn(hints, code) ? hints[code] : undefined;
 }

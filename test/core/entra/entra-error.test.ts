@@ -25,5 +25,8 @@ describe('Entra error descriptions', () => {
   it('has a plain-language hint for the redirect URI mismatch', () => {
     expect(hintForEntraError('AADSTS50011')).toContain('redirect URI');
     expect(hintForEntraError('AADSTS1')).toBeUndefined();
+    // Prototype keys are no codes (issue 10, info).
+    expect(hintForEntraError('constructor')).toBeUndefined();
+    expect(hintForEntraError('__proto__')).toBeUndefined();
   });
 });
