@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import type { Config } from './config.js';
@@ -43,8 +43,15 @@ export async function loadTls(config: Config): Promise<TlsFiles | null> {
       },
     ],
   });
-  mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  writeFileSync(certFile, pems.cert);
+  // The key is the server's secret; neither file is anyone else's business. A mode given to
+  // writeFileSync applies to new files only, so an older file left 0644 is narrowed with chmod.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  for (const [file, pem] of [
+    [keyFile, pems.private],
+    [certFile, pems.cert],
+  ] as const) {
+    writeFileSync(file, pem, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
   return { key: pems.private, cert: pems.cert };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { indexesOf, type SessionStore, type StoredSession } from '../core/session/session-store.js';
@@ -34,7 +34,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #purgeUsed: Database.Statement<[number]>;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') prepareOwnerOnlyFile(path);
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
@@ -141,6 +141,21 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(() => {
       this.#db.close();
     });
+  }
+}
+
+// Rows hold ID tokens, claims and CSRF secrets: the folder (when we make it) is the owner's only,
+// and so are the database and its -wal and -shm files. Those two appear only once SQLite needs
+// them, and SQLite creates them with the database file's own permission bits (os_unix.c,
+// findCreateFileMode, which fchmods past the umask), so the robust order is: the database file
+// 0600 before SQLite opens it (made here when new, narrowed when an older version left it 0644),
+// and any -wal/-shm left from before narrowed too; whatever SQLite makes afterwards follows.
+function prepareOwnerOnlyFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    // chmod rather than the mode of openSync: that one applies to new files only, less the umask.
+    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
 

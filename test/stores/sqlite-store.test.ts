@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -50,6 +50,48 @@ describe('SqliteSessionStore', () => {
     db.prepare('UPDATE schema_version SET version = 99').run();
     db.close();
     expect(() => new SqliteSessionStore(file)).toThrow(/newer version of entra-signin/);
+  });
+});
+
+describe('SqliteSessionStore file modes', () => {
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  // Regression: sessions.db and its -wal/-shm were created 0644, though rows hold ID tokens,
+  // claims and CSRF secrets.
+  it('creates its folder 0700 and the database, -wal and -shm 0600', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sessions-')), 'data');
+    const file = join(dir, 'sessions.db');
+    const store = new SqliteSessionStore(file);
+    await store.set('key', storedSession());
+    expect(modeOf(dir)).toBe(0o700);
+    expect([file, `${file}-wal`, `${file}-shm`].map(modeOf)).toEqual([0o600, 0o600, 0o600]);
+    await store.close();
+  });
+
+  it('narrows a database and -wal/-shm left world-readable by an earlier version', async () => {
+    const file = newFile();
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) chmodSync(f, 0o644);
+    const store = new SqliteSessionStore(file);
+    await store.set('key', storedSession());
+    expect([file, `${file}-wal`, `${file}-shm`].map(modeOf)).toEqual([0o600, 0o600, 0o600]);
+    await store.close();
+    old.close();
+  });
+
+  it('keeps them 0600 under a umask that would let anyone read new files', async () => {
+    const previous = process.umask(0o000);
+    try {
+      const file = newFile();
+      const store = new SqliteSessionStore(file);
+      await store.set('key', storedSession());
+      expect([file, `${file}-wal`, `${file}-shm`].map(modeOf)).toEqual([0o600, 0o600, 0o600]);
+      await store.close();
+    } finally {
+      process.umask(previous);
+    }
   });
 });
 

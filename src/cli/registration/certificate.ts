@@ -4,7 +4,7 @@
  * See https://learn.microsoft.com/entra/identity-platform/certificate-credentials.
  */
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -46,9 +46,16 @@ export async function createClientCertificate(options: {
   });
   const certificate = new X509Certificate(pems.cert);
   const base = join(options.dir, `${options.name.replace(/[^\w.-]+/g, '-')}-client`);
-  mkdirSync(options.dir, { recursive: true });
-  writeFileSync(`${base}-key.pem`, privateKey, { mode: 0o600 });
-  writeFileSync(`${base}-cert.pem`, pems.cert);
+  // The key is the app's credential. A mode given to writeFileSync applies to new files only, so
+  // a file left 0644 by an earlier run is narrowed with chmod.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  for (const [file, pem] of [
+    [`${base}-key.pem`, privateKey],
+    [`${base}-cert.pem`, pems.cert],
+  ] as const) {
+    writeFileSync(file, pem, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
   return {
     certFile: `${base}-cert.pem`,
     keyFile: `${base}-key.pem`,
