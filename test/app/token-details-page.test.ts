@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCache } from '../../src/app/bounded-cache.js';
 import {
   formatClaim,
   relativeTime,
@@ -72,25 +71,5 @@ describe('relativeTime', () => {
   it('says how long ago a time was', () => {
     expect(relativeTime(now / 1000 - 10, now)).toBe('less than a minute ago');
     expect(relativeTime(now / 1000 - 3 * 60, now)).toBe('3 min ago');
-  });
-});
-
-describe('BoundedCache', () => {
-  it('makes a value once and keeps it', () => {
-    const cache = new BoundedCache<number>(2);
-    let made = 0;
-    expect(cache.getOrCreate('a', () => ++made)).toBe(1);
-    expect(cache.getOrCreate('a', () => ++made)).toBe(1);
-    expect(made).toBe(1);
-  });
-
-  it('drops the least recently used value past its capacity', () => {
-    const cache = new BoundedCache<string>(2);
-    cache.getOrCreate('a', () => 'a1');
-    cache.getOrCreate('b', () => 'b1');
-    cache.getOrCreate('a', () => 'a2');
-    cache.getOrCreate('c', () => 'c1');
-    expect(cache.getOrCreate('a', () => 'a3')).toBe('a1');
-    expect(cache.getOrCreate('b', () => 'b2')).toBe('b2');
   });
 });

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { renderHomePage } from '../pages/home-page.js';
 import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
-import { BoundedCache } from '../bounded-cache.js';
 import { isEntraProvider, pageContextFor, type AppServices } from '../services.js';
 
 /** The status page, the claims page and the health check. */
 export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
   // Rendering the claim tables is the largest part of this page's cost; they change only with
   // the person's sign-in and, for the relative times, with the minute.
-  const claimSections = new BoundedCache<string>(1_000);
+  const claimSections = new LRUCache<string, string>({ max: 1_000 });
   app.get('/', async (request, reply) => {
     const session = await request.entraSession();
     return reply
@@ -23,10 +23,12 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     if (session === null) return reply;
     const user = session.data.user;
     const now = services.now();
-    const sections = claimSections.getOrCreate(
-      `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`,
-      () => renderClaimSections(user.claims, now, isEntraProvider(services.config)),
-    );
+    const cacheKey = `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`;
+    let sections = claimSections.get(cacheKey);
+    if (sections === undefined) {
+      sections = renderClaimSections(user.claims, now, isEntraProvider(services.config));
+      claimSections.set(cacheKey, sections);
+    }
     return reply
       .type('text/html; charset=utf-8')
       .send(renderTokenDetailsPage(pageContextFor(services, session), sections));

@@ -1,6 +1,7 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import { AppError } from '../errors.js';
 import { checkTenantIssuer } from '../entra/entra-tenant.js';
+import { userKeysOf } from '../signed-in-user.js';
 import type { ProviderConnection } from '../provider/provider-connection.js';
 import { translateLogoutTokenError } from '../provider/translate-provider-error.js';
 
@@ -63,7 +64,10 @@ export async function validateLogoutToken(
     sid,
     sub,
     jti: payload.jti ?? '',
-    userKeys: sub === undefined ? [] : userKeysFor(iss, sub, payload),
+    // Sessions are keyed `oidc:{iss}:{sub}`, or `entra:{tid}:{oid}` when the ID token had Entra's
+    // ids; a logout token that carries `tid` and `oid` names that one too. (Entra itself sends
+    // no logout tokens: it uses front-channel logout, by `sid`.)
+    userKeys: sub === undefined ? [] : userKeysOf({ ...payload, iss }),
     rememberUntil:
       ((payload.iat ?? 0) + LOGOUT_TOKEN_MAX_AGE_SECONDS + clockToleranceSeconds) * 1000,
   };
@@ -88,19 +92,6 @@ function checkClaims(payload: JWTPayload, now: number, tolerance: number): void 
   if (nonEmptyString(payload['sid']) === undefined && nonEmptyString(payload.sub) === undefined) {
     invalid('it has neither sid nor sub');
   }
-}
-
-/**
- * The session keys a `sub` names. Sessions are keyed `oidc:{iss}:{sub}`, or `entra:{tid}:{oid}`
- * when the ID token had Entra's ids; a logout token that carries `tid` and `oid` names that one
- * too. (Entra itself sends no logout tokens: it uses front-channel logout, by `sid`.)
- */
-function userKeysFor(iss: string, sub: string, payload: JWTPayload): string[] {
-  const keys = [`oidc:${iss}:${sub}`];
-  const tid = nonEmptyString(payload['tid']);
-  const oid = nonEmptyString(payload['oid']);
-  if (tid !== undefined && oid !== undefined) keys.push(`entra:${tid}:${oid}`);
-  return keys;
 }
 
 function nonEmptyString(value: unknown): string | undefined {
