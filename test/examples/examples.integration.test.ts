@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../support/free-port.js';
+import { UserAgent, type Page } from '../support/user-agent.js';
+import {
+  EXAMPLES,
+  installExample,
+  packLibrary,
+  runCommand,
+  startExample,
+  type ExampleName,
+  type RunningExample,
+} from './example-app.js';
+
+// The examples as their users get them: the library built and packed once, each example copied
+// out of the repository and given the tarball with `npm install`, then started with `npm start`
+// and nothing set but its ports, and driven through the whole journey against the development
+// identity provider it starts by itself.
+
+const INSTALL_TIMEOUT_MS = 300_000;
+
+let work = '';
+const folders = new Map<ExampleName, string>();
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'entra-signin-examples-'));
+  const tarball = await packLibrary(work);
+  const installed = await Promise.all(
+    EXAMPLES.map(async (name) => [name, await installExample(name, work, tarball)] as const),
+  );
+  for (const [name, dir] of installed) folders.set(name, dir);
+}, INSTALL_TIMEOUT_MS);
+
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+function folderOf(name: ExampleName): string {
+  const dir = folders.get(name);
+  if (dir === undefined)
+    throw new Error(`The ${name} example was not installed (beforeAll failed)`);
+  return dir;
+}
+
+/** A page's text as a person reads it: tags dropped, entities decoded, spaces collapsed. */
+function textOf(page: Page): string {
+  return page.body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+// An account whose name is markup, to show that the examples print what they are given as text.
+const MALLORY = {
+  username: 'mallory@contoso.test',
+  password: 'Passw0rd!',
+  name: '<img src=x onerror=alert(1)> Mallory',
+};
+
+describe.each(EXAMPLES)('the %s example, installed from the packed library', (name) => {
+  let app: RunningExample;
+  beforeAll(async () => {
+    const accounts = join(work, `${name}-accounts.json`);
+    writeFileSync(accounts, JSON.stringify([MALLORY]));
+    app = await startExample(folderOf(name), {
+      PORT: String(await findFreePort()),
+      DEV_IDP_PORT: String(await findFreePort()),
+      DEV_IDP_ACCOUNTS_FILE: accounts,
+    });
+  }, 60_000);
+  afterAll(async () => app.stop());
+
+  async function signIn(agent: UserAgent, username = 'alice@contoso.test', password = 'Passw0rd!') {
+    const loginPage = await agent.get(`${app.baseUrl}/auth/sign_in`);
+    expect(loginPage.url.startsWith(`http://127.0.0.1:${app.idpPort}/`)).toBe(true);
+    return agent.submitForm(loginPage, { username, password });
+  }
+
+  it('says a visitor is not signed in and offers sign-in and the token details', async () => {
+    const home = await new UserAgent().get(`${app.baseUrl}/`);
+    expect(home.status).toBe(200);
+    expect(textOf(home)).toContain("You're not signed in");
+    expect(home.body).toContain('href="/auth/sign_in"');
+    expect(home.body).toContain('href="/token_details"');
+    expect(textOf(home)).not.toContain('Sign out');
+  });
+
+  it('answers 401 NOT_SIGNED_IN on the token details when signed out', async () => {
+    const details = await new UserAgent().get(`${app.baseUrl}/token_details`);
+    expect(details.status).toBe(401);
+    expect(details.body).toContain('NOT_SIGNED_IN');
+  });
+
+  it('signs Alice in, shows her claims, signs her out at the provider, then answers 401', async () => {
+    const agent = new UserAgent();
+    const landed = await signIn(agent);
+    expect(landed.url).toBe(`${app.baseUrl}/`);
+    expect(textOf(landed)).toContain("You're signed in, Alice Example");
+
+    const details = await agent.get(`${app.baseUrl}/token_details`);
+    expect(details.status).toBe(200);
+    const text = textOf(details);
+    expect(text).toContain('Alice Example');
+    expect(text).toContain('preferred_username');
+    expect(text).toContain('alice@contoso.test');
+    expect(text).toContain('a11ce000-0000-4000-8000-000000000001');
+
+    // The page's one form is the sign-out, with the session's CSRF token; the provider then
+    // asks to confirm, and sends the browser back to the post-sign-out page.
+    expect(details.body).toMatch(/name="csrf_token" value="[^"]+"/);
+    const confirm = await agent.submitForm(details);
+    expect(confirm.url.startsWith(`http://127.0.0.1:${app.idpPort}/`)).toBe(true);
+    const back = await agent.submitForm(confirm, { logout: 'yes' });
+    expect(back.url.startsWith(`${app.baseUrl}/auth/post_sign_out?state=`)).toBe(true);
+    expect(textOf(back)).toContain("You're signed out.");
+
+    expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
+    expect(textOf(await agent.get(`${app.baseUrl}/`))).toContain("You're not signed in");
+  });
+
+  it('prints a name and claims made of markup as text', async () => {
+    const agent = new UserAgent();
+    const landed = await signIn(agent, MALLORY.username, MALLORY.password);
+    expect(textOf(landed)).toContain(`You're signed in, ${MALLORY.name}`);
+    const details = await agent.get(`${app.baseUrl}/token_details`);
+    expect(details.status).toBe(200);
+    expect(textOf(details)).toContain(MALLORY.name);
+    expect(landed.body).not.toContain('<img');
+    expect(details.body).not.toContain('<img');
+  });
+});
+
+// A resolve hook that writes down every module URL the ESM loader resolves. It runs on the
+// loader's own thread; the synchronous append is done before the import it serves resolves.
+const RECORDING_HOOK = `
+import { appendFileSync } from 'node:fs';
+let file;
+export function initialize(data) { file = data.file; }
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(file, result.url + '\\n');
+  return result;
+}
+`;
+
+// Imports each module named on the command line, then prints which of the watched packages were
+// loaded, by the ESM loader (the hook's record) or by require (require.cache, for CommonJS).
+const WHAT_LOADED = `
+const { register } = require('node:module');
+const { readFileSync, writeFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const [hook, record, ...specifiers] = process.argv.slice(1);
+writeFileSync(record, '');
+register(pathToFileURL(hook).href, { data: { file: record } });
+const watched = ['fastify', 'fastify-plugin', 'express', 'better-sqlite3', 'redis', '@redis/client', 'oidc-provider', 'hono', '@hono/node-server'];
+(async () => {
+  for (const specifier of specifiers) await import(specifier);
+  const seen = readFileSync(record, 'utf8') + '\\n' + Object.keys(require.cache).map((p) => pathToFileURL(p).href).join('\\n');
+  console.log(JSON.stringify(watched.filter((name) => seen.includes('/node_modules/' + name + '/'))));
+})();
+`;
+
+describe('the installed package', () => {
+  async function packagesLoadedBy(...specifiers: string[]): Promise<string[]> {
+    const hook = join(work, 'recording-hook.mjs');
+    writeFileSync(hook, RECORDING_HOOK);
+    const record = join(work, `loaded-${String(Math.random()).slice(2)}.txt`);
+    const out = await runCommand(
+      process.execPath,
+      ['-e', WHAT_LOADED, hook, record, ...specifiers],
+      { cwd: folderOf('fastify'), timeoutMs: 30_000 },
+    );
+    return JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as string[];
+  }
+
+  it('loads no framework, store driver or identity provider with the core', async () => {
+    expect(await packagesLoadedBy('entra-signin')).toEqual([]);
+  });
+
+  // The check above can fail: the same check sees what the other entry points load.
+  it('sees fastify-plugin loaded by entra-signin/fastify, and fastify when it is imported', async () => {
+    expect(await packagesLoadedBy('entra-signin', 'entra-signin/fastify')).toEqual([
+      'fastify-plugin',
+    ]);
+    expect(await packagesLoadedBy('entra-signin/fastify', 'fastify')).toEqual([
+      'fastify',
+      'fastify-plugin',
+    ]);
+  });
+
+  it('sees oidc-provider loaded by entra-signin/dev-idp', async () => {
+    expect(await packagesLoadedBy('entra-signin', 'entra-signin/dev-idp')).toContain(
+      'oidc-provider',
+    );
+  });
+});
