@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { RedisSessionStore } from '../../src/stores/redis.js';
 import { findFreePort } from '../support/free-port.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { describeSessionStoreContract, storedSession } from './store-contract.js';
+import { describeSessionStoreContract, storedSession } from '../../src/stores/store-contract.js';
 
 const HOUR = 3_600_000;
 let redis: RedisServer;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../src/stores/sqlite.js';
-import { describeSessionStoreContract, storedSession } from './store-contract.js';
+import { describeSessionStoreContract, storedSession } from '../../src/stores/store-contract.js';
 
 const newFile = () => join(mkdtempSync(join(tmpdir(), 'sessions-')), 's.db');
 

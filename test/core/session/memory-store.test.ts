@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../../src/core/session/memory-store.js';
-import { describeSessionStoreContract, storedSession } from '../../stores/store-contract.js';
+import { describeSessionStoreContract, storedSession } from '../../../src/stores/store-contract.js';
 
 describeSessionStoreContract('memory', () => new MemorySessionStore());
 

@@ -1,4 +1,4 @@
-import { signedIn } from './manager-contract.js';
+import { signedIn } from '../../../src/stores/manager-contract.js';
 import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../../src/core/session/memory-store.js';
 import { SessionManager } from '../../../src/core/session/session-manager.js';

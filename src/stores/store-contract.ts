@@ -1,19 +1,19 @@
 /**
- * The one contract every {@link SessionStore} keeps, run unchanged against each real store (as
- * Lucia's adapters share one test suite). Each store's test file calls
- * {@link describeSessionStoreContract} with a way to open a fresh, empty store.
+ * `entra-signin/store-contract`: the one contract every {@link SessionStore} keeps, run unchanged
+ * against each real store (as Lucia's adapters share one test suite). Each store's test file calls
+ * {@link describeSessionStoreContract} with a way to open a fresh, empty store. Writers of their
+ * own store run it in their vitest suite (vitest is an optional peer dependency):
+ *
+ * @example
+ * import { describeSessionStoreContract } from 'entra-signin/store-contract';
+ * describeSessionStoreContract('postgres', () => new PostgresSessionStore(url));
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionKeyFor, generateSessionId } from '../../src/core/session/session-id.js';
-import type {
-  SessionData,
-  SessionStore,
-  StoredSession,
-} from '../../src/core/session/session-store.js';
-import { describeManagerOverStore } from '../core/session/manager-contract.js';
+import { sessionKeyFor, generateSessionId } from '../core/session/session-id.js';
+import type { SessionData, SessionStore, StoredSession } from '../core/session/session-store.js';
+import { describeManagerOverStore, type OpenStore } from './manager-contract.js';
 
-/** Opens a fresh store with no sessions in it. */
-export type OpenStore = () => SessionStore | Promise<SessionStore>;
+export type { OpenStore } from './manager-contract.js';
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;

@@ -4,10 +4,12 @@
  * keeps the times the manager gives it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sessionKeyFor } from '../../../src/core/session/session-id.js';
-import { SessionManager } from '../../../src/core/session/session-manager.js';
-import type { SessionData, SessionStore } from '../../../src/core/session/session-store.js';
-import type { OpenStore } from '../../stores/store-contract.js';
+import { sessionKeyFor } from '../core/session/session-id.js';
+import { SessionManager } from '../core/session/session-manager.js';
+import type { SessionData, SessionStore } from '../core/session/session-store.js';
+
+/** Opens a fresh store with no sessions in it. */
+export type OpenStore = () => SessionStore | Promise<SessionStore>;
 
 const MINUTE = 60_000;
 
