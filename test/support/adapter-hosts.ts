@@ -1,0 +1,153 @@
+import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify, { LogController } from 'fastify';
+import { Hono } from 'hono';
+import { pino } from 'pino';
+import { entraSignIn as expressSignIn } from '../../src/adapters/express/index.js';
+import { entraSignIn as fastifySignIn } from '../../src/adapters/fastify/index.js';
+import { createFetchSignIn } from '../../src/adapters/fetch/index.js';
+import { escapeHtml, type EntraSignInOptions, type SignedInPerson } from '../../src/index.js';
+import { findFreePort } from './free-port.js';
+
+/** The host apps a suite can run against: one per adapter, each in this process. */
+export const HOST_KINDS = ['express', 'fastify', 'fetch'] as const;
+export type HostKind = (typeof HOST_KINDS)[number];
+
+/**
+ * What a host is configured with: only what an app started as a separate process could be given
+ * in its environment (AUTHORITY, CLIENT_ID, CLIENT_SECRET, SESSION_SECRET), so that the same
+ * suite can later run against the example apps.
+ */
+export interface HostOptions {
+  readonly authority: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** At least 32 characters; a fixed test secret by default. */
+  readonly sessionSecret?: string;
+}
+
+/** A running host app: the adapter's routes, `/` and the guarded `/token_details`. */
+export interface Host {
+  readonly kind: HostKind;
+  /** Its origin, which is also the `baseUrl` it was configured with. */
+  readonly baseUrl: string;
+  /** Every log line the library wrote (pino JSON lines), in order. */
+  readonly logs: readonly string[];
+  close(): Promise<void>;
+}
+
+/** The session cookie of a host over http (the library's default name). */
+export const HOST_SESSION_COOKIE = 'entra-signin';
+
+const TEST_SESSION_SECRET = 'adapter-host-session-secret-long-enough-0123456789';
+
+/**
+ * Starts a minimal host app of `kind` on a free loopback port, with sessions in memory:
+ * `GET /` answers "Signed in as NAME" or "Signed out", `GET /token_details` (behind the adapter's
+ * guard) the person's name as text, and the adapter's routes answer under `/auth`.
+ */
+export async function startHost(kind: HostKind, options: HostOptions): Promise<Host> {
+  const port = await findFreePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const settings: EntraSignInOptions = {
+    baseUrl,
+    authority: options.authority,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    session: { secrets: options.sessionSecret ?? TEST_SESSION_SECRET, store: 'memory' },
+  };
+  const close = await starters[kind](settings, port, stream);
+  return { kind, baseUrl, logs, close };
+}
+
+type Starter = (
+  settings: EntraSignInOptions,
+  port: number,
+  logStream: Writable,
+) => Promise<() => Promise<void>>;
+
+const starters: Record<HostKind, Starter> = {
+  async express(settings, port, logStream) {
+    const auth = await expressSignIn(settings, { logger: pino({ level: 'info' }, logStream) });
+    const app = express();
+    app.use(auth.router);
+    app.get('/', async (req, res) => {
+      res.type('html').send(homePage(await auth.signedIn(req)));
+    });
+    app.get('/token_details', auth.requireSignIn, async (req, res) => {
+      res.type('text').send((await auth.signedIn(req))?.name ?? '');
+    });
+    const server = createServer(app);
+    await listen(server, port);
+    return async () => {
+      await closeServer(server);
+      await auth.close();
+    };
+  },
+
+  async fastify(settings, port, logStream) {
+    const app = Fastify({
+      logger: { level: 'info', stream: logStream },
+      // The library's lines only, as the other hosts log.
+      logController: new LogController({ disableRequestLogging: true }),
+    });
+    await app.register(fastifySignIn, settings);
+    app.get('/', async (request, reply) =>
+      reply.type('text/html').send(homePage(await request.signedIn())),
+    );
+    app.get('/token_details', { preHandler: app.requireSignIn }, async (request, reply) =>
+      reply.type('text/plain').send((await request.signedIn())?.name ?? ''),
+    );
+    await app.listen({ host: '127.0.0.1', port });
+    return () => app.close();
+  },
+
+  async fetch(settings, port, logStream) {
+    const auth = await createFetchSignIn(settings, {
+      logger: pino({ level: 'info' }, logStream),
+    });
+    const app = new Hono();
+    app.use(async (c, next) => {
+      const answer = await auth.handle(c.req.raw);
+      if (answer !== null) return answer;
+      await next();
+    });
+    app.get('/', async (c) => c.html(homePage(await auth.signedIn(c.req.raw))));
+    app.get('/token_details', async (c) => {
+      const refused = await auth.requireSignIn(c.req.raw);
+      return refused ?? c.text((await auth.signedIn(c.req.raw))?.name ?? '');
+    });
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server;
+    if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
+    return async () => {
+      await closeServer(server);
+      await auth.close();
+    };
+  },
+};
+
+function homePage(person: SignedInPerson | null): string {
+  const text = person === null ? 'Signed out' : `Signed in as ${escapeHtml(person.name)}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body><p>${text}</p></body></html>`;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
