@@ -70,8 +70,10 @@ export async function signInOnce(
   };
 }
 
+// The cookie a response sets (the sign-in attempt, then the session), not the ones it clears.
 function cookieOf(response: Response): string {
-  return response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const set = response.headers.getSetCookie().find((header) => !/Max-Age=0/i.test(header));
+  return set?.split(';')[0] ?? '';
 }
 
 /** `users` virtual users each signing in again and again for `seconds`. */
