@@ -11,6 +11,7 @@ import {
   configError,
   MIN_SECRET_LENGTH,
   resolveOptions,
+  settingNames,
   type ClientCertificate,
   type EntraSignInOptions,
   type ResolvedOptions,
@@ -146,7 +147,7 @@ export function fromEnv(env: Env, options: FromEnvOptions = {}): EntraSignInOpti
   const secrets = sessionSecrets(e, production, resolve(cwd, e.DATA_DIR), problems);
   const store = e.SESSION_STORE ?? options.defaultStore ?? 'memory';
   if (problems.length > 0) throw configError(problems);
-  return {
+  const result: EntraSignInOptions = {
     baseUrl: e.BASE_URL ?? `${options.defaultScheme ?? 'http'}://localhost:${port}`,
     authority: e.AUTHORITY,
     tenantId: e.TENANT_ID,
@@ -177,6 +178,9 @@ export function fromEnv(env: Env, options: FromEnvOptions = {}): EntraSignInOpti
       : undefined,
     production,
   };
+  // Not enumerable: spreading the options into others keeps the values, not this naming.
+  Object.defineProperty(result, settingNames, { value: envNameOf, enumerable: false });
+  return result;
 }
 
 /** {@link fromEnv}, then validated by the options schema with messages naming the variables. */

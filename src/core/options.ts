@@ -134,8 +134,19 @@ export interface ResolvedOptions {
 /** Names a setting in messages: the option path by default, an environment variable for `fromEnv`. */
 export type SettingNamer = (option: string) => string;
 
+/**
+ * Options may carry the names their settings go by (`fromEnv` puts its environment variables
+ * here), so that a wrong value is reported under the name the person actually set.
+ */
+export const settingNames: unique symbol = Symbol('entra-signin setting names');
+
 const defaultNamer: SettingNamer = (option) =>
   option === 'production' ? 'production: true' : option;
+
+function namerOf(input: EntraSignInOptions): SettingNamer {
+  const carried = (input as { [settingNames]?: SettingNamer })[settingNames];
+  return typeof carried === 'function' ? carried : defaultNamer;
+}
 
 const MAX_DURATION_MS = 365 * 86_400_000;
 
@@ -198,7 +209,7 @@ const OPTION_HINTS: Record<string, string> = {
  */
 export function resolveOptions(
   input: EntraSignInOptions,
-  nameOf: SettingNamer = defaultNamer,
+  nameOf: SettingNamer = namerOf(input),
 ): ResolvedOptions {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

@@ -245,3 +245,34 @@ describe('values that would pass silently and fail later', () => {
     expect(() => load({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY must be/);
   });
 });
+
+describe('fromEnv for embedders', () => {
+  it('reports a wrong value under its environment variable, also through createEntraSignIn', async () => {
+    const { fromEnv } = await import('../../src/core/from-env.js');
+    const { createEntraSignIn } = await import('../../src/core/entra-signin.js');
+    const options = fromEnv(
+      {
+        BASE_URL: 'app.example',
+        SESSION_SECRET: 'x'.repeat(40),
+        TENANT_ID: 't',
+        CLIENT_ID: 'c',
+        CLIENT_SECRET: 's',
+      },
+      { cwd: fresh() },
+    );
+    await expect(createEntraSignIn(options)).rejects.toThrow(/BASE_URL must be an absolute URL/);
+  });
+
+  it('names options by their path when they are given in code', async () => {
+    const { resolveOptions } = await import('../../src/core/options.js');
+    expect(() =>
+      resolveOptions({
+        baseUrl: 'app.example',
+        tenantId: 't',
+        clientId: 'c',
+        clientSecret: 's',
+        session: { secrets: 'x'.repeat(40) },
+      }),
+    ).toThrow(/baseUrl must be an absolute URL/);
+  });
+});
