@@ -1,16 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildServer } from '../support/app-process.js';
-
-/** The repository's root folder. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The example apps in `examples/`, each a folder with its own package.json and `server.js`. */
-export const EXAMPLES = ['express', 'fastify', 'hono'] as const;
-export type ExampleName = (typeof EXAMPLES)[number];
+import { ROOT, type ExampleName } from './example-names.js';
 
 const run = promisify(execFile);
 

@@ -5,14 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../support/free-port.js';
 import { UserAgent, type Page } from '../support/user-agent.js';
 import {
-  EXAMPLES,
   installExample,
   packLibrary,
   runCommand,
   startExample,
-  type ExampleName,
   type RunningExample,
 } from './example-app.js';
+import { EXAMPLES, type ExampleName } from './example-names.js';
 
 // The examples as their users get them: the library built and packed once, each example copied
 // out of the repository and given the tarball with `npm install`, then started with `npm start`
