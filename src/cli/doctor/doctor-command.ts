@@ -1,6 +1,5 @@
 /** The `npm run doctor` command: prints each check as it completes; exit code 1 if any failed. */
-import { parseArgs } from 'node:util';
-import type { CliIo } from '../registration/cli-io.js';
+import { runCommand, type CliIo } from '../registration/cli-io.js';
 import { formatCheckResult } from './check-result.js';
 import { runDoctor, type DoctorOptions } from './run-doctor.js';
 
@@ -11,29 +10,23 @@ document answers with the right issuer, the client credentials work, the clock a
 provider's, and (with GRAPH_TOKEN) the registration lists the app's redirect URIs.`;
 
 /** Runs the doctor; resolves to the exit code. */
-export async function runDoctorCommand(
+export function runDoctorCommand(
   argv: string[],
   io: CliIo,
   options: DoctorOptions = {},
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { help: { type: 'boolean', default: false } },
+  return runCommand(argv, io, { help: HELP, options: {} }, async () => {
+    let failed = 0;
+    let warned = 0;
+    for await (const result of runDoctor(options)) {
+      for (const line of formatCheckResult(result, io.color)) io.out(line);
+      if (result.status === 'fail') failed++;
+      if (result.status === 'warn') warned++;
+    }
+    io.out('');
+    io.out(summaryOf(failed, warned));
+    return failed === 0 ? 0 : 1;
   });
-  if (values.help) {
-    io.out(HELP);
-    return 0;
-  }
-  let failed = 0;
-  let warned = 0;
-  for await (const result of runDoctor(options)) {
-    for (const line of formatCheckResult(result, io.color)) io.out(line);
-    if (result.status === 'fail') failed++;
-    if (result.status === 'warn') warned++;
-  }
-  io.out('');
-  io.out(summaryOf(failed, warned));
-  return failed === 0 ? 0 : 1;
 }
 
 // A warning does not fail the run, but "No problems found" would claim more than was checked.

@@ -1,7 +1,9 @@
 /**
- * What the command-line tools share: where they write, and how a failure becomes a sentence and
- * an exit code. Kept apart from `process` so that tests run the commands in-process.
+ * What the command-line tools share: where they write, how their arguments are read, and how a
+ * failure becomes a sentence and an exit code. Kept apart from `process` so that tests run the
+ * commands in-process.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as oidc from 'openid-client';
 import { isAppError } from '../../core/errors.js';
 import { isNetworkFailure } from '../network-failure.js';
@@ -58,4 +60,49 @@ export function reportFailure(io: CliIo, error: unknown): number {
     return 1;
   }
   throw error;
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type WithHelp<O extends OptionsConfig> = O & { help: { type: 'boolean'; default: false } };
+
+/** The parsed values of a command's options, `--help` included. */
+export type CommandValues<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: WithHelp<O> }>
+>['values'];
+
+/**
+ * Runs a command: reads `argv` against its options (and `--help`, which prints `help`), runs it,
+ * and turns a failure, a usage mistake included, into a sentence and exit code 1.
+ */
+export async function runCommand<const O extends OptionsConfig>(
+  argv: string[],
+  io: CliIo,
+  command: { readonly help: string; readonly options: O },
+  run: (values: CommandValues<O>) => Promise<number>,
+): Promise<number> {
+  try {
+    const options: WithHelp<O> = {
+      ...command.options,
+      help: { type: 'boolean', default: false },
+    };
+    const { values } = parseArgs({ args: argv, options });
+    // Inside this generic function the values' type stays open (the callers' is precise): `in`
+    // is how TypeScript lets us read help here.
+    if ('help' in values && values.help === true) {
+      io.out(command.help);
+      return 0;
+    }
+    return await run(values);
+  } catch (error) {
+    return reportFailure(io, usageFailure(error));
+  }
+}
+
+// parseArgs throws TypeErrors with a code for unknown or malformed options: a usage mistake.
+function usageFailure(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    return new RegistrationRefused(`${(error as Error).message}. See --help.`);
+  }
+  return error;
 }

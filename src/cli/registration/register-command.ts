@@ -2,9 +2,8 @@
  * The `npm run register` and `npm run unregister` commands: their options, their output and their
  * exit codes. `src/cli/*.ts` only connect them to the process.
  */
-import { parseArgs } from 'node:util';
 import { loadCliSettings, type LoadConfigOptions } from '../../app/config.js';
-import { reportFailure, showDeviceCode, type CliIo } from './cli-io.js';
+import { runCommand, showDeviceCode, type CliIo } from './cli-io.js';
 import { lineProgress } from './progress.js';
 import { RegistrationRefused, registerApplication } from './register.js';
 import { unregisterApplication } from './unregister.js';
@@ -30,68 +29,64 @@ TENANT_ID, CLIENT_ID and CLIENT_SECRET (or the certificate's files) to .env.
 Signs you in with a device code, or uses GRAPH_TOKEN when set
 (az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv).`;
 
+const REGISTER_OPTIONS = {
+  name: { type: 'string', default: DEFAULT_NAME },
+  'multi-tenant': { type: 'boolean', default: false },
+  certificate: { type: 'boolean', default: false },
+  days: { type: 'string', default: '180' },
+  force: { type: 'boolean', default: false },
+} as const;
+
 /** Runs `npm run register` with these arguments; resolves to the exit code. */
-export async function runRegisterCommand(
+export function runRegisterCommand(
   argv: string[],
   io: CliIo,
   options: CommandOptions = {},
 ): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        name: { type: 'string', default: DEFAULT_NAME },
-        'multi-tenant': { type: 'boolean', default: false },
-        certificate: { type: 'boolean', default: false },
-        days: { type: 'string', default: '180' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    });
-    if (values.help) {
-      io.out(REGISTER_HELP);
+  return runCommand(
+    argv,
+    io,
+    { help: REGISTER_HELP, options: REGISTER_OPTIONS },
+    async (values) => {
+      const days = Number(values.days);
+      if (!Number.isInteger(days) || days < 1 || days > 730) {
+        throw new RegistrationRefused(
+          `--days must be a whole number of days between 1 and 730 (Entra's recommended maximum is 2 years); you gave "${values.days}"`,
+        );
+      }
+      const settings = loadCliSettings(options);
+      const result = await registerApplication({
+        settings,
+        name: values.name,
+        multiTenant: values['multi-tenant'],
+        certificate: values.certificate,
+        credentialDays: days,
+        force: values.force,
+        progress: lineProgress(io.out),
+        onDeviceCode: showDeviceCode(io),
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+      });
+      io.out('');
+      io.out(
+        result.created
+          ? `Registered "${values.name}" (client id ${result.appId}) in tenant ${result.tenantId}.`
+          : `"${values.name}" (client id ${result.appId}) is registered and up to date.`,
+      );
+      io.out(`Its page in the Entra admin center: ${result.portalUrl}`);
+      if (result.credential === 'certificate') {
+        io.out(
+          'The app will authenticate with the certificate (private_key_jwt): keep CLIENT_KEY_FILE private; it never left this machine.',
+        );
+      }
+      if (values['multi-tenant']) {
+        io.out(
+          'Multi-tenant: .env signs in people of your tenant; to admit other organisations, set AUTHORITY to https://login.microsoftonline.com/organizations/v2.0 and ALLOWED_TENANTS.',
+        );
+      }
+      io.out('Next: npm run doctor to check the set-up, then npm start.');
       return 0;
-    }
-    const days = Number(values.days);
-    if (!Number.isInteger(days) || days < 1 || days > 730) {
-      throw new RegistrationRefused(
-        `--days must be a whole number of days between 1 and 730 (Entra's recommended maximum is 2 years); you gave "${values.days}"`,
-      );
-    }
-    const settings = loadCliSettings(options);
-    const result = await registerApplication({
-      settings,
-      name: values.name,
-      multiTenant: values['multi-tenant'],
-      certificate: values.certificate,
-      credentialDays: days,
-      force: values.force,
-      progress: lineProgress(io.out),
-      onDeviceCode: showDeviceCode(io),
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-    });
-    io.out('');
-    io.out(
-      result.created
-        ? `Registered "${values.name}" (client id ${result.appId}) in tenant ${result.tenantId}.`
-        : `"${values.name}" (client id ${result.appId}) is registered and up to date.`,
-    );
-    io.out(`Its page in the Entra admin center: ${result.portalUrl}`);
-    if (result.credential === 'certificate') {
-      io.out(
-        'The app will authenticate with the certificate (private_key_jwt): keep CLIENT_KEY_FILE private; it never left this machine.',
-      );
-    }
-    if (values['multi-tenant']) {
-      io.out(
-        'Multi-tenant: .env signs in people of your tenant; to admit other organisations, set AUTHORITY to https://login.microsoftonline.com/organizations/v2.0 and ALLOWED_TENANTS.',
-      );
-    }
-    io.out('Next: npm run doctor to check the set-up, then npm start.');
-    return 0;
-  } catch (error) {
-    return reportFailure(io, parseArgsFailure(error));
-  }
+    },
+  );
 }
 
 const UNREGISTER_HELP = `Usage: npm run unregister -- [options]
@@ -102,25 +97,19 @@ the given name, after asking) and removes TENANT_ID, CLIENT_ID and the credentia
   --name NAME   display name to look for when .env has no CLIENT_ID (default: ${DEFAULT_NAME})
   --yes         do not ask before deleting a registration found by name`;
 
+const UNREGISTER_OPTIONS = {
+  name: { type: 'string', default: DEFAULT_NAME },
+  yes: { type: 'boolean', default: false },
+} as const;
+
 /** Runs `npm run unregister` with these arguments; resolves to the exit code. */
-export async function runUnregisterCommand(
+export function runUnregisterCommand(
   argv: string[],
   io: CliIo,
   options: CommandOptions = {},
 ): Promise<number> {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        name: { type: 'string', default: DEFAULT_NAME },
-        yes: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    });
-    if (values.help) {
-      io.out(UNREGISTER_HELP);
-      return 0;
-    }
+  const command = { help: UNREGISTER_HELP, options: UNREGISTER_OPTIONS };
+  return runCommand(argv, io, command, async (values) => {
     const result = await unregisterApplication({
       settings: loadCliSettings(options),
       name: values.name,
@@ -136,16 +125,5 @@ export async function runUnregisterCommand(
         : `Unregistered client id ${result.deletedAppId}.`,
     );
     return 0;
-  } catch (error) {
-    return reportFailure(io, parseArgsFailure(error));
-  }
-}
-
-// parseArgs throws TypeErrors with a code for unknown or malformed options: a usage mistake.
-function parseArgsFailure(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    return new RegistrationRefused(`${(error as Error).message}. See --help.`);
-  }
-  return error;
+  });
 }
