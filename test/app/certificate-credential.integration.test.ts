@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClientCertificate } from '../../src/cli/registration/certificate.js';
-import { signIn, startAppWithProvider, type AppWithProvider } from '../support/test-app.js';
+import {
+  expectClientRejected,
+  signIn,
+  startAppWithProvider,
+  type AppWithProvider,
+} from '../support/test-app.js';
 
 describe('a certificate credential instead of a client secret', () => {
   let external: AppWithProvider | undefined;
@@ -43,12 +48,7 @@ describe('a certificate credential instead of a client secret', () => {
     const registered = await certificate('registered');
     const other = await certificate('other');
     const app = await startWith(registered.certFile, other);
-    const agent = app.userAgent();
-    const page = await signIn(app, agent);
-    expect(page.status).toBe(502);
-    expect(page.body).toContain('AUTH_CLIENT_REJECTED');
+    const page = await expectClientRejected(app, 'private_key_jwt');
     expect(page.body).toContain('invalid_client');
-    expect(page.body).toContain('private_key_jwt');
-    expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
   });
 });

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp, type BuildAppOptions } from '../../src/app/build-app.js';
 import { loadConfig, type Config } from '../../src/app/config.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { startDevIdpForOptions } from '../../src/dev-idp/start-for-options.js';
 import { loadTls } from '../../src/app/local-tls.js';
 import { findFreePort } from './free-port.js';
-import { UserAgent } from './user-agent.js';
+import { UserAgent, type Page } from './user-agent.js';
 
 /** The app and the development identity provider, both running on loopback ports. */
 export interface TestApp {
@@ -97,6 +98,20 @@ export async function signIn(
     username: options.username ?? 'alice@contoso.test',
     password: options.password ?? 'Passw0rd!',
   });
+}
+
+/**
+ * Signs in and expects the app to refuse because the provider refused the client: a 502
+ * AUTH_CLIENT_REJECTED page naming the authentication method, and no session. Returns the page.
+ */
+export async function expectClientRejected(testApp: TestApp, method: string): Promise<Page> {
+  const agent = testApp.userAgent();
+  const page = await signIn(testApp, agent);
+  expect(page.status).toBe(502);
+  expect(page.body).toContain('AUTH_CLIENT_REJECTED');
+  expect(page.body).toContain(method);
+  expect((await agent.get(`${testApp.baseUrl}/token_details`)).status).toBe(401);
+  return page;
 }
 
 /** The app configured for an external provider (AUTHORITY), and that provider. */
