@@ -17,6 +17,7 @@ import {
   type AuthRequest,
   type AuthResponse,
 } from './http/auth-request.js';
+import { errorResponse, renderError } from './http/error-response.js';
 import {
   defaultPages,
   type AuthPaths,
@@ -159,7 +160,7 @@ export class EntraSignIn {
           requestId: request.id ?? '',
         });
       }
-      return this.#errorResponse(request, appError, error, draft);
+      return errorResponse(this.#context, request, appError, error, draft);
     }
   }
 
@@ -214,12 +215,12 @@ export class EntraSignIn {
       );
     }
     const error = new AppError('NOT_SIGNED_IN');
-    return this.#render(request, error, draft, null, returnTo);
+    return renderError(this.#context, request, error, draft, null, returnTo);
   }
 
   /** The answer for an error of the host app's own, in the library's pages (or JSON). */
   async errorResponse(request: AuthRequest, error: unknown): Promise<AuthResponse> {
-    return this.#errorResponse(request, toAppError(error), error, new ResponseDraft());
+    return errorResponse(this.#context, request, toAppError(error), error, new ResponseDraft());
   }
 
   /** The context the pages are rendered with. */
@@ -240,54 +241,6 @@ export class EntraSignIn {
   async close(): Promise<void> {
     clearInterval(this.#purge);
     await Promise.allSettled([this.#store.close(), ...this.#onClose.map((work) => work())]);
-  }
-
-  async #errorResponse(
-    request: AuthRequest,
-    appError: AppError,
-    original: unknown,
-    draft: ResponseDraft,
-  ): Promise<AuthResponse> {
-    const log = this.#context.logFor(request);
-    const facts = { code: appError.code, providerCode: appError.providerCode, ...appError.facts };
-    if (appError.status >= 500 && appError.code !== 'AUTH_CLIENT_REJECTED') {
-      log.error({ err: original, ...facts }, 'request failed');
-    } else if (appError.code === 'AUTH_CLIENT_REJECTED') {
-      log.warn(facts, appError.message);
-    } else {
-      log.info(facts, appError.message);
-    }
-    // The page shows the header of whoever is signed in; if the store is what failed, show none.
-    const session =
-      appError.code === 'SESSION_STORE_UNAVAILABLE'
-        ? null
-        : await this.readSession(request).catch(() => null);
-    return this.#render(request, appError, draft, session, '/');
-  }
-
-  #render(
-    request: AuthRequest,
-    error: AppError,
-    draft: ResponseDraft,
-    session: ActiveSession | null,
-    returnTo: string,
-  ): AuthResponse {
-    const correlationId = request.id ?? '';
-    if (wantsJson(request)) {
-      return draft.json(error.status, {
-        error: error.code,
-        message: error.title,
-        providerCode: error.providerCode,
-        correlationId,
-      });
-    }
-    const page = this.#context.pages.error({
-      ...this.pageContext(session),
-      error,
-      correlationId,
-      returnTo,
-    });
-    return draft.html(error.status, page);
   }
 }
 

@@ -3,17 +3,28 @@
  * by `fromEnv`, which maps variable names onto these), validated once by {@link resolveOptions},
  * and frozen. Every message names the setting as the caller knows it and says what to change.
  */
-import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import {
-  multiTenantCloudOf,
-  parseAllowedTenants,
-  type MultiTenantSettings,
-} from './entra/entra-tenant.js';
 import { AppError } from './errors.js';
 import { isLoopbackHost } from './loopback.js';
 import type { SessionStore } from './session/session-store.js';
+import {
+  checkAuthority,
+  checkCertificate,
+  checkStoreSpec,
+  resolveBaseUrl,
+  resolveMultiTenant,
+} from './option-checks.js';
+import type {
+  DevIdpSettings,
+  EntraSignInOptions,
+  OidcSettings,
+  ResolvedOptions,
+  SettingNamer,
+} from './option-types.js';
 
+export type * from './option-types.js';
+export { checkAuthority, redactUrl, resolveBaseUrl } from './option-checks.js';
 /** The tenant id the development identity provider uses, shaped like an Entra tenant id. */
 export const DEV_TENANT_ID = 'de7e1000-0000-4000-8000-00000000c0de';
 /** The client id the app is registered under at the development identity provider. */
@@ -21,123 +32,6 @@ export const DEV_CLIENT_ID = 'entra-signin-dev';
 /** The least length of a session secret. */
 export const MIN_SECRET_LENGTH = 32;
 
-/** A client certificate and its private key, in PEM (a certificate credential, `private_key_jwt`). */
-export interface ClientCertificate {
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
-  /** Where it was read from, for messages (set by `fromEnv`). */
-  readonly certificateFile?: string | undefined;
-}
-
-/** How the client authenticates with a secret at the token endpoint; `auto` follows discovery. */
-export type ClientAuthMethod = 'auto' | 'client_secret_basic' | 'client_secret_post';
-
-/** What the options of {@link createEntraSignIn} hold about sessions. */
-export interface SessionOptions {
-  /** Cookie-signing secrets, at least 32 characters each: the first signs, all verify. */
-  readonly secrets: string | readonly string[];
-  /**
-   * Where sessions live: a {@link SessionStore}, or `memory` (the default), `sqlite:PATH`,
-   * `redis://…`/`rediss://…` (opened through `entra-signin/sqlite` and `entra-signin/redis`).
-   */
-  readonly store?: SessionStore | string | undefined;
-  readonly idleTimeoutMs?: number | undefined;
-  readonly absoluteTimeoutMs?: number | undefined;
-  /** How long a started sign-in may take before its answer is refused as stale. */
-  readonly signInTimeoutMs?: number | undefined;
-  /** The cookie's name; `entra-signin` (`__Host-entra-signin` over https) by default. */
-  readonly cookieName?: string | undefined;
-}
-
-/** The development identity provider to sign in through when no tenant is configured. */
-export interface DevelopmentProviderOptions {
-  readonly port: number;
-  /** A JSON file of accounts besides the demo ones. */
-  readonly accountsFile?: string | undefined;
-}
-
-/** The options of the library: what `createEntraSignIn` and every adapter take. */
-export interface EntraSignInOptions {
-  /** The public origin of the app, such as `https://app.example.com` (no path). */
-  readonly baseUrl: string;
-  /** The OpenID issuer to sign in through; defaults to Entra's for `tenantId`. */
-  readonly authority?: string | undefined;
-  /** The Entra tenant (Directory id or domain); used when `authority` is not given. */
-  readonly tenantId?: string | undefined;
-  readonly clientId?: string | undefined;
-  readonly clientSecret?: string | undefined;
-  readonly clientCertificate?: ClientCertificate | undefined;
-  readonly clientAuthMethod?: ClientAuthMethod | undefined;
-  /** With a multi-tenant authority (`organizations`, `common`): tenant ids allowed in, or `*`. */
-  readonly allowedTenants?: string | readonly string[] | undefined;
-  /** The scopes asked for at sign-in, space-separated; must include `openid`. */
-  readonly scopes?: string | undefined;
-  readonly providerTimeoutMs?: number | undefined;
-  readonly clockToleranceMs?: number | undefined;
-  /** Where the sign-in routes live (`/auth` by default: `/auth/sign_in`, `/auth/redirect`, …). */
-  readonly routePrefix?: string | undefined;
-  readonly session: SessionOptions;
-  /** Sign in through the development identity provider (no `authority` or `tenantId` then). */
-  readonly developmentProvider?: DevelopmentProviderOptions | undefined;
-  /** In production the development identity provider is refused and the cookie must be secure. */
-  readonly production?: boolean | undefined;
-  /** What a guarded route answers to a signed-out visitor: 401 (default) or a redirect to sign in. */
-  readonly whenSignedOut?: 'status' | 'redirect' | undefined;
-}
-
-/** How the app talks to its OpenID provider, resolved. */
-export interface OidcSettings {
-  readonly authority: string;
-  readonly clientId: string;
-  /** Empty when the app authenticates with a certificate instead. */
-  readonly clientSecret: string;
-  readonly clientCertificate: ClientCertificate | null;
-  readonly clientAuthMethod: ClientAuthMethod;
-  readonly scopes: string;
-  readonly timeoutSeconds: number;
-  readonly clockToleranceSeconds: number;
-  /** Set when the authority is a multi-tenant Entra authority (`organizations`, `common`). */
-  readonly multiTenant: MultiTenantSettings | null;
-}
-
-/** Sessions, resolved. */
-export interface SessionSettings {
-  readonly store: SessionStore | string;
-  readonly secrets: readonly string[];
-  readonly idleTimeoutMs: number;
-  readonly absoluteTimeoutMs: number;
-  readonly signInTimeoutMs: number;
-  readonly cookieName: string;
-  readonly secureCookie: boolean;
-}
-
-/** The development identity provider, resolved. */
-export interface DevIdpSettings {
-  readonly port: number;
-  readonly tenantId: string;
-  readonly accountsFile: string | undefined;
-}
-
-/** The validated, frozen options. */
-export interface ResolvedOptions {
-  readonly baseUrl: string;
-  readonly routePrefix: string;
-  readonly redirectUri: string;
-  readonly postSignOutRedirectUri: string;
-  readonly oidc: OidcSettings;
-  readonly session: SessionSettings;
-  readonly devIdp: DevIdpSettings | null;
-  readonly production: boolean;
-  readonly whenSignedOut: 'status' | 'redirect';
-}
-
-/** Names a setting in messages: the option path by default, an environment variable for `fromEnv`. */
-export type SettingNamer = (option: string) => string;
-
-/**
- * Options may carry the names their settings go by (`fromEnv` puts its environment variables
- * here), so that a wrong value is reported under the name the person actually set.
- */
 export const settingNames: unique symbol = Symbol('entra-signin setting names');
 
 const defaultNamer: SettingNamer = (option) =>
@@ -343,142 +237,6 @@ function externalOidc(o: Parsed, nameOf: SettingNamer, problems: string[]): Oidc
     clockToleranceSeconds: Math.round(o.clockToleranceMs / 1000),
     multiTenant: resolveMultiTenant(authority, o.allowedTenants, nameOf, problems),
   };
-}
-
-/**
- * A multi-tenant authority lets every Entra tenant in unless told which: the allow-list is
- * required with one, and meaningless (so refused) with any other.
- */
-function resolveMultiTenant(
-  authority: string,
-  allowed: string | readonly string[] | undefined,
-  nameOf: SettingNamer,
-  problems: string[],
-): MultiTenantSettings | null {
-  const cloudOrigin = multiTenantCloudOf(authority);
-  const name = nameOf('allowedTenants');
-  if (cloudOrigin === null) {
-    if (allowed !== undefined) {
-      problems.push(
-        `${name} applies only to a multi-tenant ${nameOf('authority')} (https://login.microsoftonline.com/organizations/v2.0 or …/common/v2.0); remove it or change ${nameOf('authority')} (you gave "${authority}")`,
-      );
-    }
-    return null;
-  }
-  if (allowed === undefined) {
-    problems.push(
-      `${name} is required with a multi-tenant ${nameOf('authority')} ("${authority}"): list the Directory (tenant) ids that may sign in, comma-separated, or * for any organisation`,
-    );
-    return null;
-  }
-  const list = typeof allowed === 'string' ? allowed : allowed.join(',');
-  const before = problems.length;
-  const tenants = parseAllowedTenants(list, problems);
-  for (let i = before; i < problems.length; i += 1) {
-    problems[i] = (problems[i] ?? '').replace(/^ALLOWED_TENANTS/, name);
-  }
-  return Object.freeze({ cloudOrigin, allowedTenants: tenants });
-}
-
-// Checked here, so that a wrong file stops the start with a sentence instead of failing every
-// sign-in later.
-function checkCertificate(
-  given: ClientCertificate,
-  nameOf: SettingNamer,
-  problems: string[],
-): ClientCertificate | null {
-  const certName = nameOf('clientCertificate.certificatePem');
-  const keyName = nameOf('clientCertificate.privateKeyPem');
-  try {
-    const certificate = new X509Certificate(given.certificatePem);
-    const key = createPrivateKey(given.privateKeyPem);
-    if (key.asymmetricKeyType !== 'rsa' || !certificate.checkPrivateKey(key)) {
-      problems.push(`${keyName} must be the RSA private key of the certificate in ${certName}`);
-      return null;
-    }
-    return Object.freeze({
-      certificatePem: given.certificatePem,
-      // PKCS#8 whatever was given (PKCS#1 "RSA PRIVATE KEY" too): what the signer imports.
-      privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      certificateFile: given.certificateFile,
-    });
-  } catch {
-    problems.push(`${certName} must hold a PEM certificate and ${keyName} its PEM private key`);
-    return null;
-  }
-}
-
-/** Checks that an authority is an https URL (http only on this machine) without query or fragment. */
-export function checkAuthority(authority: string, nameOf: SettingNamer, problems: string[]): void {
-  const name = nameOf('authority');
-  if (!URL.canParse(authority)) {
-    problems.push(`${name} must be an absolute URL; you gave "${authority}"`);
-    return;
-  }
-  const url = new URL(authority);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    problems.push(
-      `${name} must use https unless it is on this machine (localhost, 127.0.0.1, ::1); you gave "${authority}"`,
-    );
-  } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.push(`${name} must be an https URL; you gave "${authority}"`);
-  }
-  if (url.search !== '' || url.hash !== '') {
-    problems.push(`${name} must not have a query or fragment; you gave "${authority}"`);
-  }
-}
-
-/** The origin a base URL names, checked to be an http(s) origin without path, query or fragment. */
-export function resolveBaseUrl(value: string, nameOf: SettingNamer, problems: string[]): string {
-  const name = nameOf('baseUrl');
-  if (!URL.canParse(value)) {
-    problems.push(
-      `${name} must be an absolute URL such as https://app.example.com; you gave "${value}"`,
-    );
-    return value;
-  }
-  const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.push(
-      `${name} must start with https:// (or http:// on this machine); you gave "${value}"`,
-    );
-  }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-    problems.push(
-      `${name} must be an origin without a path, query or fragment (the app serves from /); you gave "${value}"`,
-    );
-  }
-  return url.origin;
-}
-
-/** Checks a store given by name: memory, sqlite:PATH, or a redis(s):// URL. */
-function checkStoreSpec(value: string, nameOf: SettingNamer, problems: string[]): void {
-  const name = nameOf('session.store');
-  if (value === 'memory') return;
-  if (value.startsWith('sqlite:')) {
-    if (value === 'sqlite:') {
-      problems.push(`${name}=sqlite: needs a file path, such as sqlite:./data/sessions.db`);
-    }
-    return;
-  }
-  if (value.startsWith('redis://') || value.startsWith('rediss://')) {
-    const url = URL.canParse(value) ? new URL(value) : null;
-    // The path, if any, is the database number (redis://host:6379/2).
-    if (url === null || url.hostname === '' || !/^\/?\d*$/.test(url.pathname)) {
-      problems.push(
-        `${name} must be a Redis URL such as redis://localhost:6379, rediss://user:password@redis.example.com:6380 (TLS) or redis://localhost:6379/2 (database 2); you gave "${redactUrl(value)}"`,
-      );
-    }
-    return;
-  }
-  problems.push(
-    `${name} must be "memory", "sqlite:PATH" (such as sqlite:./data/sessions.db) or a Redis URL (redis://HOST:PORT or rediss://HOST:PORT for TLS); you gave "${redactUrl(value)}"`,
-  );
-}
-
-/** A URL with any password replaced: a Redis URL may carry one, and messages must not. */
-export function redactUrl(value: string): string {
-  return value.replace(/^(\w+:\/\/)[^@/]*@/, '$1***@');
 }
 
 function hostOf(url: string): string {

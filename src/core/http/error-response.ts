@@ -1,0 +1,60 @@
+import type { AppError } from '../errors.js';
+import type { ActiveSession } from '../session/session-manager.js';
+import {
+  wantsJson,
+  type AuthRequest,
+  type AuthResponse,
+  type ResponseDraft,
+} from './auth-request.js';
+import type { RouteContext } from './route-context.js';
+
+/**
+ * The answer to a failed request: logged (errors of ours at error with the cause, a refused
+ * client at warn, the person's or the network's mistakes at info, never with a token), then
+ * rendered with the signed-in person's header unless the store is what failed.
+ */
+export async function errorResponse(
+  context: RouteContext,
+  request: AuthRequest,
+  error: AppError,
+  original: unknown,
+  draft: ResponseDraft,
+): Promise<AuthResponse> {
+  const log = context.logFor(request);
+  const facts = { code: error.code, providerCode: error.providerCode, ...error.facts };
+  if (error.code === 'AUTH_CLIENT_REJECTED') log.warn(facts, error.message);
+  else if (error.status >= 500) log.error({ err: original, ...facts }, 'request failed');
+  else log.info(facts, error.message);
+  const session =
+    error.code === 'SESSION_STORE_UNAVAILABLE'
+      ? null
+      : await context.readSession(request).catch(() => null);
+  return renderError(context, request, error, draft, session, '/');
+}
+
+/** An error as JSON (to clients that ask only for it) or as the error page. */
+export function renderError(
+  context: RouteContext,
+  request: AuthRequest,
+  error: AppError,
+  draft: ResponseDraft,
+  session: ActiveSession | null,
+  returnTo: string,
+): AuthResponse {
+  const correlationId = request.id ?? '';
+  if (wantsJson(request)) {
+    return draft.json(error.status, {
+      error: error.code,
+      message: error.title,
+      providerCode: error.providerCode,
+      correlationId,
+    });
+  }
+  const page = context.pages.error({
+    ...context.pageContext(session),
+    error,
+    correlationId,
+    returnTo,
+  });
+  return draft.html(error.status, page);
+}

@@ -1,0 +1,121 @@
+/** The types of the library's options, before and after {@link resolveOptions} checks them. */
+import type { MultiTenantSettings } from './entra/entra-tenant.js';
+import type { SessionStore } from './session/session-store.js';
+
+/** A client certificate and its private key, in PEM (a certificate credential, `private_key_jwt`). */
+export interface ClientCertificate {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  /** Where it was read from, for messages (set by `fromEnv`). */
+  readonly certificateFile?: string | undefined;
+}
+
+/** How the client authenticates with a secret at the token endpoint; `auto` follows discovery. */
+export type ClientAuthMethod = 'auto' | 'client_secret_basic' | 'client_secret_post';
+
+/** What the options of {@link createEntraSignIn} hold about sessions. */
+export interface SessionOptions {
+  /** Cookie-signing secrets, at least 32 characters each: the first signs, all verify. */
+  readonly secrets: string | readonly string[];
+  /**
+   * Where sessions live: a {@link SessionStore}, or `memory` (the default), `sqlite:PATH`,
+   * `redis://…`/`rediss://…` (opened through `entra-signin/sqlite` and `entra-signin/redis`).
+   */
+  readonly store?: SessionStore | string | undefined;
+  readonly idleTimeoutMs?: number | undefined;
+  readonly absoluteTimeoutMs?: number | undefined;
+  /** How long a started sign-in may take before its answer is refused as stale. */
+  readonly signInTimeoutMs?: number | undefined;
+  /** The cookie's name; `entra-signin` (`__Host-entra-signin` over https) by default. */
+  readonly cookieName?: string | undefined;
+}
+
+/** The development identity provider to sign in through when no tenant is configured. */
+export interface DevelopmentProviderOptions {
+  readonly port: number;
+  /** A JSON file of accounts besides the demo ones. */
+  readonly accountsFile?: string | undefined;
+}
+
+/** The options of the library: what `createEntraSignIn` and every adapter take. */
+export interface EntraSignInOptions {
+  /** The public origin of the app, such as `https://app.example.com` (no path). */
+  readonly baseUrl: string;
+  /** The OpenID issuer to sign in through; defaults to Entra's for `tenantId`. */
+  readonly authority?: string | undefined;
+  /** The Entra tenant (Directory id or domain); used when `authority` is not given. */
+  readonly tenantId?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly clientSecret?: string | undefined;
+  readonly clientCertificate?: ClientCertificate | undefined;
+  readonly clientAuthMethod?: ClientAuthMethod | undefined;
+  /** With a multi-tenant authority (`organizations`, `common`): tenant ids allowed in, or `*`. */
+  readonly allowedTenants?: string | readonly string[] | undefined;
+  /** The scopes asked for at sign-in, space-separated; must include `openid`. */
+  readonly scopes?: string | undefined;
+  readonly providerTimeoutMs?: number | undefined;
+  readonly clockToleranceMs?: number | undefined;
+  /** Where the sign-in routes live (`/auth` by default: `/auth/sign_in`, `/auth/redirect`, …). */
+  readonly routePrefix?: string | undefined;
+  readonly session: SessionOptions;
+  /** Sign in through the development identity provider (no `authority` or `tenantId` then). */
+  readonly developmentProvider?: DevelopmentProviderOptions | undefined;
+  /** In production the development identity provider is refused and the cookie must be secure. */
+  readonly production?: boolean | undefined;
+  /** What a guarded route answers to a signed-out visitor: 401 (default) or a redirect to sign in. */
+  readonly whenSignedOut?: 'status' | 'redirect' | undefined;
+}
+
+/** How the app talks to its OpenID provider, resolved. */
+export interface OidcSettings {
+  readonly authority: string;
+  readonly clientId: string;
+  /** Empty when the app authenticates with a certificate instead. */
+  readonly clientSecret: string;
+  readonly clientCertificate: ClientCertificate | null;
+  readonly clientAuthMethod: ClientAuthMethod;
+  readonly scopes: string;
+  readonly timeoutSeconds: number;
+  readonly clockToleranceSeconds: number;
+  /** Set when the authority is a multi-tenant Entra authority (`organizations`, `common`). */
+  readonly multiTenant: MultiTenantSettings | null;
+}
+
+/** Sessions, resolved. */
+export interface SessionSettings {
+  readonly store: SessionStore | string;
+  readonly secrets: readonly string[];
+  readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
+  readonly signInTimeoutMs: number;
+  readonly cookieName: string;
+  readonly secureCookie: boolean;
+}
+
+/** The development identity provider, resolved. */
+export interface DevIdpSettings {
+  readonly port: number;
+  readonly tenantId: string;
+  readonly accountsFile: string | undefined;
+}
+
+/** The validated, frozen options. */
+export interface ResolvedOptions {
+  readonly baseUrl: string;
+  readonly routePrefix: string;
+  readonly redirectUri: string;
+  readonly postSignOutRedirectUri: string;
+  readonly oidc: OidcSettings;
+  readonly session: SessionSettings;
+  readonly devIdp: DevIdpSettings | null;
+  readonly production: boolean;
+  readonly whenSignedOut: 'status' | 'redirect';
+}
+
+/** Names a setting in messages: the option path by default, an environment variable for `fromEnv`. */
+export type SettingNamer = (option: string) => string;
+
+/**
+ * Options may carry the names their settings go by (`fromEnv` puts its environment variables
+ * here), so that a wrong value is reported under the name the person actually set.
+ */
