@@ -75,12 +75,32 @@ function toAuthRequest(request: Request): AuthRequest {
     path: url.pathname,
     query: url.search.slice(1),
     header: (name) => request.headers.get(name) ?? undefined,
-    readForm: async () => {
-      const type = request.headers.get('content-type') ?? '';
-      if (!type.startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
-      return new URLSearchParams(await request.clone().text());
-    },
+    readForm: () => readForm(request),
   };
+}
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+// Read from a clone, so that the request stays readable, and at most as much as the other
+// adapters read: a body past the limit is not buffered, and counts as no form at all.
+async function readForm(request: Request): Promise<URLSearchParams> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
+  const reader = request.clone().body?.getReader();
+  if (reader === undefined) return new URLSearchParams();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_FORM_BYTES) {
+      // Not awaited: a branch of a tee settles its cancel only once the other branch cancels.
+      reader.cancel().catch(() => undefined);
+      return new URLSearchParams();
+    }
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return new URLSearchParams(text + decoder.decode());
 }
 
 function toResponse(response: AuthResponse): Response {
