@@ -80,6 +80,12 @@ describe('applyChanges with values Node reads in a way of its own', () => {
     });
   });
 
+  it('refuses a value no quoting can carry (found by the property below)', () => {
+    expect(() => applyChanges('', { CLIENT_SECRET: "'`\\n" })).toThrow(
+      /value for CLIENT_SECRET cannot be written/,
+    );
+  });
+
   it('refuses a value with a line break rather than write something else', () => {
     expect(() => applyChanges('', { CLIENT_SECRET: 'a\nb' })).toThrow(
       /value for CLIENT_SECRET cannot be written/,
@@ -94,7 +100,13 @@ describe('applyChanges with values Node reads in a way of its own', () => {
         unit: fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })),
         maxLength: 24,
       })
-      .filter((v) => !/[\r\n]/.test(v) && !['"', "'", '`'].every((q) => v.includes(q)));
+      // Refused, with a message, and tested above: a value no quoting can carry (it holds ' and `,
+      // and " or a backslash-n, which Node reads as a line break inside double quotes).
+      .filter(
+        (v) =>
+          !/[\r\n]/.test(v) &&
+          !(v.includes("'") && v.includes('`') && (v.includes('"') || v.includes('\\n'))),
+      );
     const settings = fc.constantFrom('', 'PORT=5000\n', '# comment\nCLIENT_ID=old # was\n');
     fc.assert(
       fc.property(settings, oneLine, oneLine, (before, secret, keyFile) => {

@@ -173,6 +173,6 @@ function quote(key: string, value: string): string {
     if (!value.includes('`')) return `\`${value}\``;
   }
   throw new EnvFileRefused(
-    `The value for ${key} cannot be written to .env: it holds a line break, or all three of ', " and \`.`,
+    `The value for ${key} cannot be written to .env: it holds a line break, or both ' and \` together with " or a backslash followed by n (which .env reads as a line break inside double quotes). Set ${key} in the environment instead.`,
   );
 }
