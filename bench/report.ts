@@ -52,7 +52,7 @@ export function renderTable(report: BenchReport): string {
     `| scale | figure |`,
     '| --- | ---: |',
     memoryRow(
-      `app RSS before → peak, ${sessions.created.toLocaleString('en')} sessions created (GET /auth/sign_in)`,
+      `app RSS before → peak, ${sessions.created.toLocaleString('en')} sign-ins started (GET /auth/sign_in; nothing stored since issue 10)`,
       sessions,
     ),
     memoryRow(

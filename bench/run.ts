@@ -29,7 +29,8 @@ const SQLITE_SESSIONS = quick ? 100_000 : 1_000_000;
 
 async function main(): Promise<void> {
   const server = join(ROOT, 'dist', 'app', 'server.js');
-  if (!existsSync(server)) throw new Error('dist/app/server.js is missing: run npm run build first');
+  if (!existsSync(server))
+    throw new Error('dist/app/server.js is missing: run npm run build first');
   const work = mkdtempSync(join(tmpdir(), 'entra-signin-bench-'));
   const profileDir = join(ROOT, 'dist', 'bench-profiles');
   const children: Child[] = [];
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     }
 
     step(
-      `memory: fresh apps, ${MEMORY_SESSIONS.toLocaleString('en')} sessions created, and a control`,
+      `memory: fresh apps, ${MEMORY_SESSIONS.toLocaleString('en')} sign-ins started, and a control`,
     );
     const memory: MemoryGrowth[] = [];
     for (const path of ['/auth/sign_in', '/'] as const) {
