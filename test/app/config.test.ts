@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -274,5 +274,24 @@ describe('fromEnv for embedders', () => {
         session: { secrets: 'x'.repeat(40) },
       }),
     ).toThrow(/baseUrl must be an absolute URL/);
+  });
+});
+
+describe('the generated development secret (issue 10, point 6)', () => {
+  it('is kept in a private file, also when it replaces a short one of another mode', () => {
+    const cwd = fresh();
+    mkdirSync(join(cwd, 'data'), { mode: 0o755 });
+    writeFileSync(join(cwd, 'data', 'session-secret'), 'short\n');
+    chmodSync(join(cwd, 'data', 'session-secret'), 0o644);
+    loadConfig({ cwd, env: {} });
+    const file = join(cwd, 'data', 'session-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('creates the data folder readable by its owner only', () => {
+    const cwd = fresh();
+    loadConfig({ cwd, env: {} });
+    expect(statSync(join(cwd, 'data')).mode & 0o777).toBe(0o700);
   });
 });
