@@ -250,6 +250,36 @@ describe.each(HOST_KINDS)('the %s adapter against a hostile provider', (kind) =>
       });
       expect(await s.isSignedIn(again)).toBe(true);
     });
+
+    it('reads a logout token only from an urlencoded form, as every adapter does', async () => {
+      const sid = randomUUID();
+      const agent = await signedInAgent(sid);
+      const token = await s.provider.sign(
+        {
+          iss: s.provider.issuer,
+          aud: HOSTILE_CLIENT_ID,
+          iat: now(),
+          jti: randomUUID(),
+          sid,
+          events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+        },
+        { typ: 'logout+jwt' },
+      );
+      for (const type of ['text/plain', 'application/json']) {
+        const body =
+          type === 'application/json'
+            ? JSON.stringify({ logout_token: token })
+            : new URLSearchParams({ logout_token: token }).toString();
+        const response = await fetch(s.url('/auth/back_channel_logout'), {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body,
+        });
+        expect(response.status).toBe(400);
+        expect(await response.text()).toContain('LOGOUT_TOKEN_INVALID');
+      }
+      expect(await s.isSignedIn(agent)).toBe(true);
+    });
   });
 
   describe('JSON errors (Accept: application/json)', () => {

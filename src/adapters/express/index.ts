@@ -103,18 +103,22 @@ function toAuthRequest(req: Request): AuthRequest {
   };
 }
 
-// The host may have parsed the body already (express.urlencoded); else it is read here.
+// The host may have parsed the body already (express.urlencoded); else it is read here. Only an
+// urlencoded form counts, in every adapter alike (not JSON, text or raw bytes the host parsed).
 async function readForm(req: Request): Promise<URLSearchParams> {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
   if (typeof req.body === 'string') return new URLSearchParams(req.body);
-  if (typeof req.body === 'object' && req.body !== null) {
+  if (
+    typeof req.body === 'object' &&
+    req.body !== null &&
+    Object.getPrototypeOf(req.body) !== Buffer.prototype
+  ) {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(req.body as Record<string, unknown>)) {
       for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
     }
     return params;
-  }
-  if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-    return new URLSearchParams();
   }
   const chunks: Buffer[] = [];
   let size = 0;

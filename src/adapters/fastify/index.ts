@@ -100,11 +100,22 @@ function toAuthRequest(request: FastifyRequest): AuthRequest {
       const value = request.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     },
+    // Only an urlencoded form counts, in every adapter alike (a text/plain body does not).
     readForm: () =>
-      Promise.resolve(new URLSearchParams(typeof request.body === 'string' ? request.body : '')),
+      Promise.resolve(
+        new URLSearchParams(
+          isForm(request.headers['content-type']) && typeof request.body === 'string'
+            ? request.body
+            : '',
+        ),
+      ),
     id: request.id,
     log: request.log,
   };
+}
+
+function isForm(type: string | undefined): boolean {
+  return (type ?? '').toLowerCase().startsWith(FORM);
 }
 
 function send(reply: FastifyReply, response: AuthResponse): FastifyReply {

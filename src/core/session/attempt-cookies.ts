@@ -5,6 +5,11 @@ import { SealingKeys } from './sealed-value.js';
 
 /** How many sign-ins one browser may have under way at once (one per tab, in practice). */
 export const MAX_PENDING_ATTEMPTS = 5;
+/**
+ * How many of those may have been started by navigations from other sites: each cookie goes with
+ * every request to the site, so another site must not be able to grow the Cookie header much.
+ */
+export const MAX_CROSS_SITE_ATTEMPTS = 2;
 
 /** A sign-in that was started and whose answer from the provider has not arrived yet. */
 export interface SignInAttempt {
@@ -68,18 +73,19 @@ export class AttemptCookies {
   ): string[] {
     const existing = Object.entries(cookies)
       .filter(([name]) => name.startsWith(this.#prefix))
-      .map(([name, value]) => ({ name, meta: this.#peek(value ?? '') }));
-    const overflow = existing.length + 1 - MAX_PENDING_ATTEMPTS;
-    const evicted =
-      overflow <= 0
-        ? []
-        : existing
-            .sort(
-              (a, b) =>
-                Number(b.meta.crossSite) - Number(a.meta.crossSite) ||
-                a.meta.startedAt - b.meta.startedAt,
-            )
-            .slice(0, overflow);
+      .map(([name, value]) => ({ name, meta: this.#peek(value ?? '') }))
+      // Those that give way first come first: from other sites, then the oldest.
+      .sort(
+        (a, b) =>
+          Number(b.meta.crossSite) - Number(a.meta.crossSite) ||
+          a.meta.startedAt - b.meta.startedAt,
+      );
+    const crossSite = existing.filter((entry) => entry.meta.crossSite);
+    const crossSiteOverflow = attempt.crossSite
+      ? crossSite.length + 1 - MAX_CROSS_SITE_ATTEMPTS
+      : 0;
+    const overflow = Math.max(existing.length + 1 - MAX_PENDING_ATTEMPTS, crossSiteOverflow, 0);
+    const evicted = existing.slice(0, overflow);
     const lifetime = Math.ceil(this.#settings.signInTimeoutMs / 1000) + 300;
     return [
       ...evicted.map((entry) => clearCookie(this.#settings, entry.name)),

@@ -3,10 +3,12 @@ import { checkAttemptAge, readAnswer } from '../../../src/core/flows/sign-in.js'
 import { resolveOptions } from '../../../src/core/options.js';
 import {
   AttemptCookies,
+  MAX_CROSS_SITE_ATTEMPTS,
   MAX_PENDING_ATTEMPTS,
   type SignInAttempt,
 } from '../../../src/core/session/attempt-cookies.js';
 import { readCookies } from '../../../src/core/session/session-cookie.js';
+import { MAX_RETURN_TO, sanitizeReturnTo } from '../../../src/core/return-to.js';
 
 const options = resolveOptions({
   baseUrl: 'https://app.example',
@@ -106,7 +108,39 @@ describe('attempt cookies', () => {
       jar = jarAfter(cookies.start(jar, `forced${i}`, attempt(2_000 + i, true)), jar);
     }
     expect(cookies.find(jar, 'mine')).not.toBeNull();
-    expect(Object.keys(jar)).toHaveLength(MAX_PENDING_ATTEMPTS);
+    expect(Object.keys(jar)).toHaveLength(1 + MAX_CROSS_SITE_ATTEMPTS);
+  });
+
+  it('cannot be grown by another site into a Cookie header servers refuse (cookie bomb)', () => {
+    // The longest return address a navigation can plant, of characters that percent-encoding
+    // makes three times longer: normalised, it is refused and becomes '/'.
+    const planted = sanitizeReturnTo(`/a${'"'.repeat(930)}b`);
+    let jar: Record<string, string> = {};
+    for (let i = 0; i < 20; i += 1) {
+      const forced = { ...attempt(1_000 + i, true), returnTo: planted };
+      jar = jarAfter(cookies.start(jar, `forced${i}`, forced), jar);
+    }
+    const header = Object.entries(jar)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+    expect(planted).toBe('/');
+    expect(header.length).toBeLessThan(2_000);
+  });
+
+  it('keeps the Cookie header of five long sign-ins started here under 8 KB (nginx’s line limit)', () => {
+    const longest = sanitizeReturnTo(`/${'a'.repeat(MAX_RETURN_TO - 1)}`);
+    expect(longest.length).toBe(MAX_RETURN_TO);
+    let jar: Record<string, string> = {};
+    for (let i = 0; i < MAX_PENDING_ATTEMPTS + 3; i += 1) {
+      jar = jarAfter(
+        cookies.start(jar, `s${i}`, { ...attempt(1_000 + i), returnTo: longest }),
+        jar,
+      );
+    }
+    const header = Object.entries(jar)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+    expect(header.length).toBeLessThan(8_000);
   });
 
   it('reads a Cookie header with several attempts', () => {
