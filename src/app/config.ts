@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { envNameOf, fromEnv, portVariable } from '../core/from-env.js';
+import { envNameOf, fromEnv, parseVariables, portVariable } from '../core/from-env.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import {
   configError,
@@ -75,17 +75,7 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
   const raw = { ...readDotEnv(cwd), ...(options.env ?? process.env) };
-  const parsed = appSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw configError(
-      parsed.error.issues.map((issue) =>
-        issue.message.includes(String(issue.path[0]))
-          ? issue.message
-          : `${issue.path.join('.')}: ${issue.message}`,
-      ),
-    );
-  }
-  const env = parsed.data;
+  const env = parseVariables(appSchema, raw);
   const problems: string[] = [];
   const https = resolveHttps(env, cwd, problems);
   if (problems.length > 0) throw configError(problems);
@@ -158,11 +148,7 @@ const cliSchema = appSchema.extend({
  */
 export function loadCliSettings(options: LoadConfigOptions = {}): CliSettings {
   const cwd = options.cwd ?? process.cwd();
-  const parsed = cliSchema.safeParse({ ...readDotEnv(cwd), ...(options.env ?? process.env) });
-  if (!parsed.success) {
-    throw configError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const env = parsed.data;
+  const env = parseVariables(cliSchema, { ...readDotEnv(cwd), ...(options.env ?? process.env) });
   const problems: string[] = [];
   const scheme = resolveHttps(env, cwd, problems).mode === 'off' ? 'http' : 'https';
   const baseUrl = resolveBaseUrl(

@@ -120,6 +120,22 @@ const envSchema = z.object({
 });
 
 /**
+ * Parses environment variables with a schema, or throws `CONFIG_INVALID` listing every problem,
+ * each naming its variable.
+ */
+export function parseVariables<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw configError(
+    parsed.error.issues.map((issue) =>
+      issue.message.includes(String(issue.path[0]))
+        ? issue.message
+        : `${issue.path.join('.')}: ${issue.message}`,
+    ),
+  );
+}
+
+/**
  * The options the environment describes, validated: TENANT_ID or AUTHORITY, CLIENT_ID and
  * CLIENT_SECRET (or a certificate), BASE_URL, SESSION_SECRET, SESSION_STORE and the timeouts.
  * With neither TENANT_ID nor AUTHORITY, and NODE_ENV not production, it names the development
@@ -128,17 +144,7 @@ const envSchema = z.object({
  */
 export function fromEnv(env: Env, options: FromEnvOptions = {}): EntraSignInOptions {
   const cwd = options.cwd ?? '.';
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw configError(
-      parsed.error.issues.map((issue) =>
-        issue.message.includes(String(issue.path[0]))
-          ? issue.message
-          : `${issue.path.join('.')}: ${issue.message}`,
-      ),
-    );
-  }
-  const e = parsed.data;
+  const e = parseVariables(envSchema, env);
   const problems: string[] = [];
   const production = e.NODE_ENV === 'production';
   const port = e.PORT ?? options.defaultPort ?? 3000;

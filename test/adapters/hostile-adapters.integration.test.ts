@@ -216,6 +216,20 @@ describe.each(HOST_KINDS)('the %s adapter against a hostile provider', (kind) =>
   });
 
   describe('back-channel logout', () => {
+    function logoutToken(sid: string): Promise<string> {
+      return s.provider.sign(
+        {
+          iss: s.provider.issuer,
+          aud: HOSTILE_CLIENT_ID,
+          iat: now(),
+          jti: randomUUID(),
+          sid,
+          events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+        },
+        { typ: 'logout+jwt' },
+      );
+    }
+
     async function postLogoutToken(token: string) {
       const response = await fetch(s.url('/auth/back_channel_logout'), {
         method: 'POST',
@@ -228,17 +242,7 @@ describe.each(HOST_KINDS)('the %s adapter against a hostile provider', (kind) =>
     it('refuses a replayed logout token and ends nothing the second time', async () => {
       const sid = randomUUID();
       const first = await signedInAgent(sid);
-      const token = await s.provider.sign(
-        {
-          iss: s.provider.issuer,
-          aud: HOSTILE_CLIENT_ID,
-          iat: now(),
-          jti: randomUUID(),
-          sid,
-          events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-        },
-        { typ: 'logout+jwt' },
-      );
+      const token = await logoutToken(sid);
       expect((await postLogoutToken(token)).status).toBe(200);
       expect(await s.isSignedIn(first)).toBe(false);
       const again = await signedInAgent(sid);
@@ -254,17 +258,7 @@ describe.each(HOST_KINDS)('the %s adapter against a hostile provider', (kind) =>
     it('reads a logout token only from an urlencoded form, as every adapter does', async () => {
       const sid = randomUUID();
       const agent = await signedInAgent(sid);
-      const token = await s.provider.sign(
-        {
-          iss: s.provider.issuer,
-          aud: HOSTILE_CLIENT_ID,
-          iat: now(),
-          jti: randomUUID(),
-          sid,
-          events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-        },
-        { typ: 'logout+jwt' },
-      );
+      const token = await logoutToken(sid);
       for (const type of ['text/plain', 'application/json']) {
         const body =
           type === 'application/json'

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import { findEntraErrorCode } from '../entra/entra-error.js';
 import { safeProviderCode } from '../log-safe.js';
+import { isNetworkFailure } from './network-failure.js';
 
 // The checks of the ID token and its envelope: a failure of one means the token is not to be
 // trusted, whatever the provider meant.
@@ -129,18 +130,4 @@ function errorCode(error: unknown): string | undefined {
   const inner = (error as { cause?: { code?: unknown } }).cause?.code;
   const code = typeof inner === 'string' && own === 'OAUTH_INVALID_RESPONSE' ? inner : own;
   return typeof code === 'string' ? code : undefined;
-}
-
-function isNetworkFailure(error: unknown, depth = 0): boolean {
-  if (error instanceof DOMException) {
-    return error.name === 'TimeoutError' || error.name === 'AbortError';
-  }
-  // fetch reports refused connections, DNS failures and resets as a TypeError('fetch failed').
-  if (error instanceof TypeError && error.message === 'fetch failed') return true;
-  // openid-client wraps what happens under it (the JWKS fetch of its signature check, timeouts)
-  // in a ClientError of its own: look one or two causes down.
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT') return true;
-  const cause = error instanceof Error ? error.cause : undefined;
-  return depth < 3 && cause !== undefined && isNetworkFailure(cause, depth + 1);
 }
