@@ -83,7 +83,6 @@ export async function installExample(
 /** An example app running as `npm start` in its folder. */
 export interface RunningExample {
   readonly baseUrl: string;
-  readonly idpPort: number;
   /** What it printed so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -95,7 +94,7 @@ export interface RunningExample {
  */
 export async function startExample(
   dir: string,
-  env: { PORT: string; DEV_IDP_PORT: string } & Record<string, string>,
+  env: { PORT: string } & Record<string, string>,
 ): Promise<RunningExample> {
   const child = spawn('npm', ['start'], {
     cwd: dir,
@@ -143,5 +142,5 @@ export async function startExample(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, idpPort: Number(env.DEV_IDP_PORT), output: () => output, stop };
+  return { baseUrl, output: () => output, stop };
 }

@@ -1,47 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../support/free-port.js';
 import { UserAgent, type Page } from '../support/user-agent.js';
-import {
-  installExample,
-  packLibrary,
-  runCommand,
-  startExample,
-  type RunningExample,
-} from './example-app.js';
-import { EXAMPLES, type ExampleName } from './example-names.js';
+import { runCommand, startExample, type RunningExample } from './example-app.js';
+import { EXAMPLES } from './example-names.js';
+import { useInstalledExamples } from './installed-examples.js';
 
 // The examples as their users get them: the library built and packed once, each example copied
 // out of the repository and given the tarball with `npm install`, then started with `npm start`
 // and nothing set but its ports, and driven through the whole journey against the development
 // identity provider it starts by itself.
 
-const INSTALL_TIMEOUT_MS = 300_000;
-
-let work = '';
-const folders = new Map<ExampleName, string>();
-
-beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'entra-signin-examples-'));
-  const tarball = await packLibrary(work);
-  const installed = await Promise.all(
-    EXAMPLES.map(async (name) => [name, await installExample(name, work, tarball)] as const),
-  );
-  for (const [name, dir] of installed) folders.set(name, dir);
-}, INSTALL_TIMEOUT_MS);
-
-afterAll(() => {
-  if (work !== '') rmSync(work, { recursive: true, force: true });
-});
-
-function folderOf(name: ExampleName): string {
-  const dir = folders.get(name);
-  if (dir === undefined)
-    throw new Error(`The ${name} example was not installed (beforeAll failed)`);
-  return dir;
-}
+const { folderOf, scratch } = useInstalledExamples();
 
 /** A page's text as a person reads it: tags dropped, entities decoded, spaces collapsed. */
 function textOf(page: Page): string {
@@ -64,12 +35,14 @@ const MALLORY = {
 
 describe.each(EXAMPLES)('the %s example, installed from the packed library', (name) => {
   let app: RunningExample;
+  let idpPort = 0;
   beforeAll(async () => {
-    const accounts = join(work, `${name}-accounts.json`);
+    const accounts = join(scratch(), `${name}-accounts.json`);
     writeFileSync(accounts, JSON.stringify([MALLORY]));
+    idpPort = await findFreePort();
     app = await startExample(folderOf(name), {
       PORT: String(await findFreePort()),
-      DEV_IDP_PORT: String(await findFreePort()),
+      DEV_IDP_PORT: String(idpPort),
       DEV_IDP_ACCOUNTS_FILE: accounts,
     });
   }, 60_000);
@@ -77,7 +50,7 @@ describe.each(EXAMPLES)('the %s example, installed from the packed library', (na
 
   async function signIn(agent: UserAgent, username = 'alice@contoso.test', password = 'Passw0rd!') {
     const loginPage = await agent.get(`${app.baseUrl}/auth/sign_in`);
-    expect(loginPage.url.startsWith(`http://127.0.0.1:${app.idpPort}/`)).toBe(true);
+    expect(loginPage.url.startsWith(`http://127.0.0.1:${idpPort}/`)).toBe(true);
     return agent.submitForm(loginPage, { username, password });
   }
 
@@ -114,7 +87,7 @@ describe.each(EXAMPLES)('the %s example, installed from the packed library', (na
     // asks to confirm, and sends the browser back to the post-sign-out page.
     expect(details.body).toMatch(/name="csrf_token" value="[^"]+"/);
     const confirm = await agent.submitForm(details);
-    expect(confirm.url.startsWith(`http://127.0.0.1:${app.idpPort}/`)).toBe(true);
+    expect(confirm.url.startsWith(`http://127.0.0.1:${idpPort}/`)).toBe(true);
     const back = await agent.submitForm(confirm, { logout: 'yes' });
     expect(back.url.startsWith(`${app.baseUrl}/auth/post_sign_out?state=`)).toBe(true);
     expect(textOf(back)).toContain("You're signed out.");
@@ -167,9 +140,9 @@ const watched = ['fastify', 'fastify-plugin', 'express', 'better-sqlite3', 'redi
 
 describe('the installed package', () => {
   async function packagesLoadedBy(...specifiers: string[]): Promise<string[]> {
-    const hook = join(work, 'recording-hook.mjs');
+    const hook = join(scratch(), 'recording-hook.mjs');
     writeFileSync(hook, RECORDING_HOOK);
-    const record = join(work, `loaded-${String(Math.random()).slice(2)}.txt`);
+    const record = join(scratch(), `loaded-${String(Math.random()).slice(2)}.txt`);
     const out = await runCommand(
       process.execPath,
       ['-e', WHAT_LOADED, hook, record, ...specifiers],

@@ -30,13 +30,30 @@ export interface HostOptions {
 
 /** A running host app: the adapter's routes, `/` and the guarded `/token_details`. */
 export interface Host {
-  readonly kind: HostKind;
+  /** A {@link HostKind}, or the name of another kind of host (an installed example). */
+  readonly kind: string;
   /** Its origin, which is also the `baseUrl` it was configured with. */
   readonly baseUrl: string;
-  /** Every log line the library wrote (pino JSON lines), in order. */
-  readonly logs: readonly string[];
+  /**
+   * Every log line the library wrote (pino JSON lines), in order; `null` for a host in another
+   * process, whose lines this process cannot read.
+   */
+  readonly logs: readonly string[] | null;
+  /** What its pages say, as it writes them in HTML. */
+  readonly says: HostPages;
   close(): Promise<void>;
 }
+
+/** The text a host's own pages show a signed-in person; the library's pages are the same in all. */
+export interface HostPages {
+  /** Part of `/` for a person of this name. */
+  signedIn(name: string): string;
+  /** Part of `/token_details` for a person of this name. */
+  details(name: string): string;
+}
+
+/** Starts a host app configured with `options` on a free port. */
+export type StartHost = (options: HostOptions) => Promise<Host>;
 
 /** The session cookie of a host over http (the library's default name). */
 export const HOST_SESSION_COOKIE = 'entra-signin';
@@ -66,7 +83,7 @@ export async function startHost(kind: HostKind, options: HostOptions): Promise<H
     session: { secrets: options.sessionSecret ?? TEST_SESSION_SECRET, store: 'memory' },
   };
   const close = await starters[kind](settings, port, stream);
-  return { kind, baseUrl, logs, close };
+  return { kind, baseUrl, logs, says: inProcessPages, close };
 }
 
 type Starter = (
@@ -133,6 +150,11 @@ const starters: Record<HostKind, Starter> = {
       await auth.close();
     };
   },
+};
+
+const inProcessPages: HostPages = {
+  signedIn: (name) => `Signed in as ${escapeHtml(name)}`,
+  details: (name) => name,
 };
 
 function homePage(person: SignedInPerson | null): string {

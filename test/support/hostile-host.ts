@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { HOST_SESSION_COOKIE, startHost, type Host, type HostKind } from './adapter-hosts.js';
+import { HOST_SESSION_COOKIE, type Host, type StartHost } from './adapter-hosts.js';
 import { bendsFree } from './hostile-provider-bends.js';
 import { HostileProvider } from './hostile-provider.js';
 import { UserAgent, type Page } from './user-agent.js';
@@ -22,13 +22,13 @@ export interface HostileHost {
   providerAnswer(agent: UserAgent): Promise<string>;
 }
 
-/** Starts a hostile provider and a host app of `kind` pointed at it. */
-export async function startHostileHost(kind: HostKind): Promise<HostileHost & Closable> {
+/** Starts a hostile provider and a host app pointed at it, with `start`. */
+export async function startHostileHost(start: StartHost): Promise<HostileHost & Closable> {
   const provider = await HostileProvider.start({
     clientId: HOSTILE_CLIENT_ID,
     clientSecret: HOSTILE_CLIENT_SECRET,
   });
-  const host = await startHost(kind, {
+  const host = await start({
     authority: provider.authority,
     clientId: HOSTILE_CLIENT_ID,
     clientSecret: HOSTILE_CLIENT_SECRET,
@@ -68,10 +68,10 @@ interface Closable {
  * Runs one hostile host for the enclosing `describe`: started before its tests, the provider's
  * bends reset before each test, closed after. `assign` receives it for the block's variable.
  */
-export function useHostileHost(kind: HostKind, assign: (setup: HostileHost) => void): void {
+export function useHostileHost(start: StartHost, assign: (setup: HostileHost) => void): void {
   let setup: (HostileHost & Closable) | undefined;
   beforeAll(async () => {
-    setup = await startHostileHost(kind);
+    setup = await startHostileHost(start);
     assign(setup);
   });
   afterAll(async () => setup?.close());
