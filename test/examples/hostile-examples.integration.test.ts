@@ -10,5 +10,7 @@ import { useInstalledExamples } from './installed-examples.js';
 const examples = useInstalledExamples();
 
 describe.each(EXAMPLES)('the %s example, installed, against a hostile provider', (name) => {
-  describeHostileCases((options) => startExampleHost(name, examples.folderOf(name), options));
+  describeHostileCases((options) => startExampleHost(name, examples.folderOf(name), options), {
+    readsLogs: false,
+  });
 });
