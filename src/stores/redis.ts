@@ -29,6 +29,15 @@ redis.call('HSET', KEYS[1], 'refreshedAt', ARGV[1], 'expiresAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
+// Tokens are written only into a session that is still there and not expired by the app's
+// clock: a refresh that ends after a sign-out must not bring the session back.
+const SET_TOKENS = `
+local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
+if not expiresAt or tonumber(expiresAt) <= tonumber(ARGV[3]) then return 0 end
+if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'tokens', ARGV[2])
+else redis.call('HDEL', KEYS[1], 'tokens') end
+return 1`;
+
 // An index is a hint: a session may have expired, been deleted or been replaced by another
 // person's since it was indexed. Only sessions that still carry the value are deleted.
 const DELETE_INDEXED = `
@@ -108,7 +117,7 @@ export class RedisSessionStore implements SessionStore {
     };
   }
 
-  async set(key: string, session: StoredSession): Promise<void> {
+  async set(key: string, session: StoredSession, tokens?: string): Promise<void> {
     await this.#ready();
     const sessionKey = this.#sessionKey(key);
     // A TTL measured from the app's own clock keeps expiry right even when the Redis host's
@@ -119,9 +128,10 @@ export class RedisSessionStore implements SessionStore {
       return;
     }
     const { userKey, providerSid } = indexesOf(session);
+    // Every field is written each time, so nothing of an earlier session under the key is left
+    // but its tokens, which are kept unless new ones come (see SessionStore.set).
     const multi = this.#client
       .multi()
-      .del(sessionKey)
       .hSet(sessionKey, {
         data: JSON.stringify(session.data),
         createdAt: session.createdAt,
@@ -130,6 +140,7 @@ export class RedisSessionStore implements SessionStore {
         absoluteExpiresAt: session.absoluteExpiresAt,
         userKey: userKey ?? '',
         providerSid: providerSid ?? '',
+        ...(tokens === undefined ? {} : { tokens }),
       })
       .pExpire(sessionKey, ttl);
     // An index lives as long as the longest-lived session in it could (NX for a new index, GT
@@ -147,6 +158,22 @@ export class RedisSessionStore implements SessionStore {
         .pExpire(index, indexTtl, 'GT');
     }
     await multi.exec();
+  }
+
+  async getTokens(key: string, now: number): Promise<string | null> {
+    await this.#ready();
+    const [tokens, expiresAt] = await this.#client.hmGet(this.#sessionKey(key), [
+      'tokens',
+      'expiresAt',
+    ]);
+    if (tokens == null || expiresAt == null || Number(expiresAt) <= now) return null;
+    return tokens;
+  }
+
+  async setTokens(key: string, tokens: string | null, now: number): Promise<boolean> {
+    await this.#ready();
+    const args = tokens === null ? ['0', '', now] : ['1', tokens, now];
+    return (await this.#script(SET_TOKENS, [this.#sessionKey(key)], args)) === 1;
   }
 
   async touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { indexesOf, type SessionStore, type StoredSession } from '../core/session/session-store.js';
 
 /** Bump when the table changes, and add the migration from the previous version. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 interface Row {
   data: string;
@@ -22,8 +22,10 @@ export class SqliteSessionStore implements SessionStore {
   readonly #db: Database.Database;
   readonly #get: Database.Statement<[string, number], Row>;
   readonly #set: Database.Statement<
-    [string, string, string | null, string | null, number, number, number, number]
+    [string, string, string | null, string | null, number, number, number, number, string | null]
   >;
+  readonly #getTokens: Database.Statement<[string, number], { tokens: string | null }>;
+  readonly #setTokens: Database.Statement<[string | null, string, number]>;
   readonly #touch: Database.Statement<[number, number, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteByUser: Database.Statement<[string]>;
@@ -45,12 +47,21 @@ export class SqliteSessionStore implements SessionStore {
       'SELECT data, created_at, refreshed_at, expires_at, absolute_expires_at FROM sessions WHERE key = ? AND expires_at > ?',
     );
     this.#set = this.#db.prepare(
-      `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at, tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET data = excluded.data, user_key = excluded.user_key,
          provider_sid = excluded.provider_sid,
          created_at = excluded.created_at, refreshed_at = excluded.refreshed_at,
-         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at`,
+         expires_at = excluded.expires_at, absolute_expires_at = excluded.absolute_expires_at,
+         tokens = COALESCE(excluded.tokens, sessions.tokens)`,
+    );
+    // The tokens are the row's last column and are read by these two alone: a page that calls
+    // no API reads the columns before them, and SQLite leaves the overflow pages unread.
+    this.#getTokens = this.#db.prepare(
+      'SELECT tokens FROM sessions WHERE key = ? AND expires_at > ?',
+    );
+    this.#setTokens = this.#db.prepare(
+      'UPDATE sessions SET tokens = ? WHERE key = ? AND expires_at > ?',
     );
     this.#touch = this.#db.prepare(
       'UPDATE sessions SET refreshed_at = ?, expires_at = ? WHERE key = ?',
@@ -84,7 +95,7 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
-  set(key: string, session: StoredSession): Promise<void> {
+  set(key: string, session: StoredSession, tokens?: string): Promise<void> {
     const { userKey, providerSid } = indexesOf(session);
     return attempt(() => {
       this.#set.run(
@@ -96,8 +107,17 @@ export class SqliteSessionStore implements SessionStore {
         session.refreshedAt,
         session.expiresAt,
         session.absoluteExpiresAt,
+        tokens ?? null,
       );
     });
+  }
+
+  getTokens(key: string, now: number): Promise<string | null> {
+    return attempt(() => this.#getTokens.get(key, now)?.tokens ?? null);
+  }
+
+  setTokens(key: string, tokens: string | null, now: number): Promise<boolean> {
+    return attempt(() => this.#setTokens.run(tokens, key, now).changes === 1);
   }
 
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
@@ -180,7 +200,8 @@ const SESSIONS_TABLE = `
     created_at INTEGER NOT NULL,
     refreshed_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
-    absolute_expires_at INTEGER NOT NULL
+    absolute_expires_at INTEGER NOT NULL,
+    tokens TEXT
   );
   CREATE INDEX sessions_expires_at ON sessions (expires_at);
   CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;
@@ -212,7 +233,10 @@ function migrate(db: Database.Database): void {
     const version = readVersion();
     check(version);
     if (version === SCHEMA_VERSION) return;
-    if (version === 1) {
+    if (version === 2) {
+      // Version 3 adds the sealed API tokens, last in the row; sessions before it have none.
+      db.exec('ALTER TABLE sessions ADD COLUMN tokens TEXT');
+    } else if (version === 1) {
       db.exec('ALTER TABLE sessions RENAME TO sessions_v1');
       db.exec(
         'DROP INDEX sessions_expires_at; DROP INDEX IF EXISTS sessions_user_key; DROP INDEX IF EXISTS sessions_provider_sid',

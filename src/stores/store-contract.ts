@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sessionKeyFor, generateSessionId } from '../core/session/session-id.js';
 import type { SessionData, SessionStore, StoredSession } from '../core/session/session-store.js';
 import { describeManagerOverStore, type OpenStore } from './manager-contract.js';
+import { describeTokenContract } from './token-contract.js';
 
 export type { OpenStore } from './manager-contract.js';
 
@@ -59,6 +60,8 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
     afterEach(async () => {
       await Promise.allSettled(opened.splice(0).map((store) => store.close()));
     });
+
+    describeTokenContract(open, newKey, storedSession);
 
     it('returns a session as it was stored, field for field', async () => {
       const store = await open();

@@ -42,11 +42,19 @@ describe('SqliteSessionStore', () => {
     await store.close();
   });
 
+  it('keeps the tokens in the last column, which a look-up of the session never reads', async () => {
+    const file = newFile();
+    await new SqliteSessionStore(file).close();
+    const db = new Database(file);
+    expect(columnsOf(db).at(-1)).toBe('tokens');
+    db.close();
+  });
+
   it('records its schema version and refuses a file from a newer version', async () => {
     const file = newFile();
     await new SqliteSessionStore(file).close();
     const db = new Database(file);
-    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 3 });
     db.prepare('UPDATE schema_version SET version = 99').run();
     db.close();
     expect(() => new SqliteSessionStore(file)).toThrow(/newer version of entra-signin/);
@@ -107,7 +115,7 @@ describe('SqliteSessionStore migrations', () => {
     CREATE INDEX sessions_expires_at ON sessions (expires_at);
     CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;`;
 
-  it('moves the sessions of a version 1 file to version 2, indexes included', async () => {
+  it('moves the sessions of a version 1 file to the current version, indexes included', async () => {
     const file = newFile();
     const session = storedSession({ sid: 'sid-from-claims' });
     const db = new Database(file);
@@ -128,7 +136,47 @@ describe('SqliteSessionStore migrations', () => {
     expect(await store.deleteByProviderSid('sid-from-claims')).toBe(1);
     await store.close();
     const after = new Database(file);
-    expect(after.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 2 });
+    expect(after.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 3 });
+    after.close();
+  });
+
+  it('adds the token column to a version 2 file, keeping its sessions (with no tokens)', async () => {
+    const file = newFile();
+    const session = storedSession({ sid: 'sid-2' });
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE schema_version (version INTEGER NOT NULL);
+      INSERT INTO schema_version VALUES (2);
+      CREATE TABLE sessions (
+        key TEXT PRIMARY KEY, data TEXT NOT NULL, user_key TEXT, provider_sid TEXT,
+        created_at INTEGER NOT NULL, refreshed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        absolute_expires_at INTEGER NOT NULL
+      );`);
+    db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      'kept',
+      JSON.stringify(session.data),
+      session.data.user.key,
+      'sid-2',
+      session.createdAt,
+      session.refreshedAt,
+      session.expiresAt,
+      session.absoluteExpiresAt,
+    );
+    db.close();
+
+    const store = new SqliteSessionStore(file);
+    expect(await store.get('kept', session.createdAt)).toEqual(session);
+    expect(await store.getTokens('kept', session.createdAt)).toBeNull();
+    expect(await store.setTokens('kept', 'sealed', session.createdAt)).toBe(true);
+    expect(await store.getTokens('kept', session.createdAt)).toBe('sealed');
+    await store.close();
+    const after = new Database(file);
+    expect(after.prepare('SELECT version FROM schema_version').get()).toEqual({ version: 3 });
+    expect(columnsOf(after).at(-1)).toBe('tokens');
     after.close();
   });
 });
+
+function columnsOf(db: Database.Database): unknown[] {
+  return db.prepare("SELECT name FROM pragma_table_info('sessions')").pluck().all();
+}

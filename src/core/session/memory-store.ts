@@ -8,6 +8,8 @@ import {
 interface Entry {
   session: StoredSession;
   indexes: SessionIndexes;
+  /** The sealed API tokens, apart from the session that `get` hands out. */
+  tokens: string | null;
 }
 
 /**
@@ -35,16 +37,31 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(entry.session);
   }
 
-  set(key: string, session: StoredSession): Promise<void> {
+  set(key: string, session: StoredSession, tokens?: string): Promise<void> {
     if (this.#closed) return closedError();
+    const kept = this.#entries.get(key)?.tokens ?? null;
     this.#entries.delete(key);
-    this.#entries.set(key, { session, indexes: indexesOf(session) });
+    this.#entries.set(key, { session, indexes: indexesOf(session), tokens: tokens ?? kept });
     while (this.#entries.size > this.#maxSessions) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;
       this.#entries.delete(oldest.value);
     }
     return Promise.resolve();
+  }
+
+  getTokens(key: string, now: number): Promise<string | null> {
+    if (this.#closed) return closedError();
+    const entry = this.#entries.get(key);
+    return Promise.resolve(entry && entry.session.expiresAt > now ? entry.tokens : null);
+  }
+
+  setTokens(key: string, tokens: string | null, now: number): Promise<boolean> {
+    if (this.#closed) return closedError();
+    const entry = this.#entries.get(key);
+    if (!entry || entry.session.expiresAt <= now) return Promise.resolve(false);
+    entry.tokens = tokens;
+    return Promise.resolve(true);
   }
 
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {

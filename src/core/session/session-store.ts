@@ -63,8 +63,24 @@ export function indexesOf(session: StoredSession): SessionIndexes {
 export interface SessionStore {
   /** The session under this key, or `null` if there is none or it has expired. */
   get(key: string, now: number): Promise<StoredSession | null>;
-  /** Creates or replaces the session under this key, indexed as {@link indexesOf} says. */
-  set(key: string, session: StoredSession): Promise<void>;
+  /**
+   * Creates or replaces the session under this key, indexed as {@link indexesOf} says. With
+   * `tokens`, the session's sealed API tokens are written in the same operation; without, the
+   * tokens already stored under the key are kept (a new key has none).
+   */
+  set(key: string, session: StoredSession, tokens?: string): Promise<void>;
+  /**
+   * The sealed API tokens of a live session (an opaque string the store never parses), or `null`
+   * when it has none, or the session is gone or expired. Kept apart from {@link get}, which must
+   * not read them: a page that calls no API never pays for them.
+   */
+  getTokens(key: string, now: number): Promise<string | null>;
+  /**
+   * Replaces the sealed API tokens of a live session (`null` removes them). Resolves `false`, and
+   * writes nothing, when the session is gone or expired: tokens never bring a session back.
+   * Whatever ends a session (delete, the indexes, expiry, purge) removes its tokens with it.
+   */
+  setTokens(key: string, tokens: string | null, now: number): Promise<boolean>;
   /** Moves a session's expiry without rewriting its data. */
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
