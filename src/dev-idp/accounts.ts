@@ -10,6 +10,15 @@ export interface DevAccount {
   /** The directory object id, as Entra's `oid` claim. */
   readonly oid: string;
   readonly email: string;
+  /** What the Graph fake's `/v1.0/me` answers; `null` or absent as Graph's unset fields. */
+  readonly givenName?: string | null;
+  readonly surname?: string | null;
+  readonly jobTitle?: string | null;
+  readonly officeLocation?: string | null;
+  readonly mobilePhone?: string | null;
+  readonly preferredLanguage?: string | null;
+  /** A CSS hex colour (`#rrggbb`): the person has a profile photo of that colour; none without. */
+  readonly photoColour?: string;
 }
 
 /** The demo password, shown on the provider's sign-in page. */
@@ -23,6 +32,13 @@ export const demoAccounts: readonly DevAccount[] = Object.freeze([
     name: 'Alice Example',
     oid: 'a11ce000-0000-4000-8000-000000000001',
     email: 'alice@contoso.test',
+    givenName: 'Alice',
+    surname: 'Example',
+    jobTitle: 'Product Manager',
+    officeLocation: 'Building 4',
+    mobilePhone: '+1 425 555 0101',
+    preferredLanguage: 'en-US',
+    photoColour: '#0067b8',
   },
   {
     username: 'bob@contoso.test',
@@ -30,6 +46,12 @@ export const demoAccounts: readonly DevAccount[] = Object.freeze([
     name: 'Bob Example',
     oid: 'b0b00000-0000-4000-8000-000000000002',
     email: 'bob@contoso.test',
+    givenName: 'Bob',
+    surname: 'Example',
+    jobTitle: null,
+    officeLocation: null,
+    mobilePhone: null,
+    preferredLanguage: null,
   },
 ]);
 
@@ -40,11 +62,22 @@ const accountFileSchema = z.array(
     name: z.string().min(1),
     oid: z.uuid().optional(),
     email: z.string().optional(),
+    givenName: z.string().nullable().optional(),
+    surname: z.string().nullable().optional(),
+    jobTitle: z.string().nullable().optional(),
+    officeLocation: z.string().nullable().optional(),
+    mobilePhone: z.string().nullable().optional(),
+    preferredLanguage: z.string().nullable().optional(),
+    photoColour: z
+      .string()
+      .regex(/^#[0-9a-f]{6}$/i, 'photoColour must be a colour like #0067b8')
+      .optional(),
   }),
 );
 
 /**
- * Reads extra accounts from a JSON file: an array of `{ username, password, name, oid?, email? }`.
+ * Reads extra accounts from a JSON file: an array of `{ username, password, name, oid?, email? }`,
+ * with the optional profile fields of {@link DevAccount} (`jobTitle`, `photoColour`, …).
  * Without an `oid`, one is derived from the username so it stays the same across runs.
  */
 export function readAccountsFile(path: string): DevAccount[] {
@@ -60,12 +93,10 @@ export function readAccountsFile(path: string): DevAccount[] {
       `DEV_IDP_ACCOUNTS_FILE ${path} must be an array of { username, password, name, oid?, email? }: ${parsed.error.issues[0]?.message ?? ''}`,
     );
   }
-  return parsed.data.map((account) => ({
-    username: account.username,
-    password: account.password,
-    name: account.name,
-    oid: account.oid ?? uuidFrom(account.username),
-    email: account.email ?? account.username,
+  return parsed.data.map(({ oid, email, ...account }) => ({
+    ...withoutUndefined(account),
+    oid: oid ?? uuidFrom(account.username),
+    email: email ?? account.username,
   }));
 }
 
@@ -82,6 +113,15 @@ export function findAccountByCredentials(
     .update(account?.password ?? '')
     .digest();
   return account && timingSafeEqual(given, expected) ? account : null;
+}
+
+// The optional profile fields stay absent rather than `undefined` (exactOptionalPropertyTypes).
+function withoutUndefined<T extends object>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 function uuidFrom(text: string): string {

@@ -108,6 +108,50 @@ export function renderLoginPage(options: {
   );
 }
 
+/**
+ * The consent page, as Entra's incremental consent: the app, the person, what the app asks to do
+ * that they have not yet agreed to, Accept and Cancel.
+ */
+export function renderConsentPage(options: {
+  action: string;
+  abortAction: string;
+  appName: string;
+  clientId: string;
+  username: string;
+  permissions: readonly { scope: string; description: string }[];
+}): string {
+  return html(
+    <Page title="Permissions requested">
+      <h1>Permissions requested</h1>
+      <p>
+        Signed in as <strong>{options.username}</strong>
+      </p>
+      <h2 id="asks">{options.appName} wants to:</h2>
+      <ul aria-labelledby="asks">
+        {options.permissions.map((p) => (
+          <li key={p.scope}>
+            {p.description} (<code>{p.scope}</code>)
+          </li>
+        ))}
+      </ul>
+      <p>
+        Accepting lets <strong>{options.appName}</strong> (client id <code>{options.clientId}</code>
+        ) do this on your behalf, at the development Graph fake of this provider.
+      </p>
+      <form method="post" action={options.action}>
+        <button type="submit" autofocus>
+          Accept
+        </button>
+      </form>
+      <form method="post" action={options.abortAction}>
+        <button type="submit" class="secondary">
+          Cancel
+        </button>
+      </form>
+    </Page>,
+  );
+}
+
 /** The sign-out confirmation; `form` is oidc-provider's hidden form, with its CSRF field. */
 export function renderLogoutPage(form: string, host: string): string {
   return html(

@@ -34,8 +34,32 @@ describe('development accounts', () => {
     expect(carol?.email).toBe('carol@fabrikam.test');
   });
 
+  it('gives the demo accounts the profile the Graph fake answers, Alice with a photo', () => {
+    const [alice, bob] = demoAccounts;
+    expect(alice).toMatchObject({ jobTitle: 'Product Manager', officeLocation: 'Building 4' });
+    expect(alice?.photoColour).toMatch(/^#[0-9a-f]{6}$/);
+    expect(bob).toMatchObject({ givenName: 'Bob', surname: 'Example', jobTitle: null });
+    expect(bob?.photoColour).toBeUndefined();
+  });
+
+  it('reads the optional profile fields of an extra account, and leaves absent ones out', () => {
+    const path = file(
+      '[{"username":"carol@fabrikam.test","password":"pw","name":"Carol","jobTitle":"Engineer","officeLocation":null,"photoColour":"#107c10"}]',
+    );
+    const [carol] = readAccountsFile(path);
+    expect(carol).toMatchObject({
+      jobTitle: 'Engineer',
+      officeLocation: null,
+      photoColour: '#107c10',
+    });
+    expect(carol !== undefined && 'givenName' in carol).toBe(false);
+  });
+
   it('says what is wrong with a malformed accounts file', () => {
     expect(() => readAccountsFile(file('{"username":"x"}'))).toThrow(/must be an array/);
     expect(() => readAccountsFile(file('not json'))).toThrow(/not readable JSON/);
+    expect(() =>
+      readAccountsFile(file('[{"username":"x","password":"y","name":"X","photoColour":"red"}]')),
+    ).toThrow(/photoColour must be a colour like #0067b8/);
   });
 });
