@@ -22,6 +22,19 @@ const envFile = () => join(dir, '.env');
 const readEnv = () => parseEnv(readFileSync(envFile(), 'utf8')) as Record<string, string>;
 const delays: number[] = [];
 
+// Microsoft Graph's appId, and its delegated User.Read and Mail.Send permission ids
+// (https://learn.microsoft.com/graph/permissions-reference).
+const GRAPH = '00000003-0000-0000-c000-000000000000';
+const USER_READ = {
+  resourceAppId: GRAPH,
+  resourceAccess: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }],
+};
+const MAIL_SEND = { id: 'e383f46e-2787-4529-855e-0e479a3ffac0', type: 'Scope' };
+const patchesOf = (from: number) =>
+  graph.requests
+    .slice(from)
+    .filter((r) => r.method === 'PATCH' && r.path.startsWith('/applications/'));
+
 async function register(args: string[] = [], extraEnv: Record<string, string> = {}) {
   const io = capturedIo();
   const code = await runRegisterCommand(args, io, {
@@ -66,6 +79,7 @@ describe('npm run register', () => {
         ],
         implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false },
       },
+      requiredResourceAccess: [USER_READ],
     });
   });
 
@@ -202,6 +216,71 @@ describe('npm run register', () => {
     expect(
       new X509Certificate(readFileSync(env['CLIENT_CERTIFICATE_FILE'] ?? '')).fingerprint,
     ).toBe(certificate.fingerprint);
+  });
+});
+
+describe('npm run register and the Microsoft Graph User.Read permission', () => {
+  it('declares User.Read, and only it, on a new registration', async () => {
+    await register();
+    const [app] = [...graph.applications.values()];
+    expect(app?.requiredResourceAccess).toEqual([USER_READ]);
+  });
+
+  it('adds User.Read to an existing registration, keeping its other APIs and Graph permissions', async () => {
+    await register();
+    const [app] = [...graph.applications.values()];
+    const otherApi = {
+      resourceAppId: 'c7a2f9a4-5b0e-4f4e-9d55-2f6f1c1d9e01',
+      resourceAccess: [
+        { id: '3b1e6f0a-8c51-4d0a-a1f7-5d7a3c1e2b44', type: 'Scope' },
+        { id: '9f2d4c6e-1a3b-4e5f-8a7b-6c5d4e3f2a10', type: 'Role' },
+      ],
+    };
+    if (app)
+      app.requiredResourceAccess = [
+        otherApi,
+        { resourceAppId: GRAPH, resourceAccess: [MAIL_SEND] },
+      ];
+    const before = graph.requests.length;
+    const { code, output } = await register();
+    expect(code).toBe(0);
+    expect(app?.requiredResourceAccess).toEqual([
+      otherApi,
+      { resourceAppId: GRAPH, resourceAccess: [MAIL_SEND, ...USER_READ.resourceAccess] },
+    ]);
+    // Nothing else was touched: the redirect URIs were already there.
+    expect(patchesOf(before).map((r) => Object.keys(r.body as object))).toEqual([
+      ['requiredResourceAccess'],
+    ]);
+    expect(output).toContain('Added the Microsoft Graph User.Read delegated permission');
+  });
+
+  it('sends no PATCH when run again on a registration that has User.Read', async () => {
+    await register();
+    const before = graph.requests.length;
+    const { code, output } = await register();
+    expect(code).toBe(0);
+    expect(patchesOf(before)).toEqual([]);
+    expect(output).not.toContain('User.Read delegated permission');
+  });
+
+  it('leaves requiredResourceAccess out of the PATCH that adds a redirect URI', async () => {
+    await register();
+    const before = graph.requests.length;
+    await register([], { BASE_URL: 'https://signin.contoso.com' });
+    const patches = patchesOf(before);
+    expect(patches).toHaveLength(1);
+    expect(patches[0]?.body).not.toHaveProperty('requiredResourceAccess');
+  });
+
+  it('tells the person how users and administrators consent to User.Read', async () => {
+    const { output } = await register();
+    const [app] = [...graph.applications.values()];
+    expect(output).toMatch(/consent to Microsoft Graph's User\.Read when they first sign in/);
+    expect(output).toContain(
+      'Enterprise applications → entra-signin → Permissions → Grant admin consent',
+    );
+    expect(output).toContain(`az ad app permission admin-consent --id ${app?.appId ?? ''}`);
   });
 });
 

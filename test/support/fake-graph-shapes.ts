@@ -14,6 +14,7 @@ export type FakeApplication = Record<string, unknown> & {
   web: Record<string, unknown> & { redirectUris: string[] };
   keyCredentials: Record<string, unknown>[];
   passwordCredentials: Record<string, unknown>[];
+  requiredResourceAccess: Record<string, unknown>[];
 };
 
 /** An error to answer with instead of the normal answer. */
@@ -67,7 +68,7 @@ export function applicationBody(input: Record<string, unknown>): FakeApplication
       keyId: randomUUID(),
     })),
     passwordCredentials: [],
-    requiredResourceAccess: [],
+    requiredResourceAccess: (input['requiredResourceAccess'] ?? []) as Record<string, unknown>[],
     web: {
       redirectUris: (web['redirectUris'] ?? []) as string[],
       homePageUrl: null,

@@ -5,7 +5,14 @@
  * See https://learn.microsoft.com/graph/api/resources/application.
  */
 import { z } from 'zod';
+import type { RequiredResourceAccess } from './add-resource-access.js';
 import { GraphError, type GraphClient } from './graph-client.js';
+
+// Loose objects: the whole collection is sent back on PATCH, so nothing Graph adds may be dropped.
+const requiredResourceAccessSchema = z.looseObject({
+  resourceAppId: z.string(),
+  resourceAccess: z.array(z.looseObject({ id: z.string(), type: z.string() })).default([]),
+});
 
 const applicationSchema = z.object({
   id: z.string(),
@@ -16,6 +23,7 @@ const applicationSchema = z.object({
     .object({ redirectUris: z.array(z.string()).default([]) })
     .nullable()
     .optional(),
+  requiredResourceAccess: z.array(requiredResourceAccessSchema).default([]),
 });
 
 /** An application object, with the properties we use. */
@@ -43,6 +51,8 @@ export interface ApplicationSpec {
   readonly displayName: string;
   readonly signInAudience: SignInAudience;
   readonly redirectUris: readonly string[];
+  /** The API permissions it declares, which people consent to at sign-in. */
+  readonly requiredResourceAccess: readonly RequiredResourceAccess[];
   /** A certificate's public part (DER, base64), uploaded as a key credential. */
   readonly certificate?: { readonly der: string; readonly displayName: string };
 }
@@ -94,6 +104,7 @@ export async function createApplication(
         redirectUris: [...spec.redirectUris],
         implicitGrantSettings: NO_IMPLICIT_GRANT,
       },
+      requiredResourceAccess: spec.requiredResourceAccess,
       ...(spec.certificate === undefined
         ? {}
         : {
@@ -112,20 +123,37 @@ export async function createApplication(
   return parse(applicationSchema, body, 'the new application');
 }
 
-/** Replaces the web redirect URIs (PATCH /applications/{id}), and the audience when given. */
+/**
+ * Changes what is given (PATCH /applications/{id}): the web redirect URIs, the audience, the
+ * declared API permissions. Each is a whole collection, replacing the registration's.
+ */
 export async function updateApplication(
   graph: GraphClient,
   objectId: string,
-  change: { redirectUris: readonly string[]; signInAudience?: SignInAudience },
+  change: {
+    redirectUris?: readonly string[];
+    signInAudience?: SignInAudience;
+    requiredResourceAccess?: readonly RequiredResourceAccess[];
+  },
 ): Promise<void> {
   await graph.patch(
     `/applications/${encodeURIComponent(objectId)}`,
     {
       // `web` is replaced as a whole, so the implicit grant settings are restated.
-      web: { redirectUris: [...change.redirectUris], implicitGrantSettings: NO_IMPLICIT_GRANT },
+      ...(change.redirectUris === undefined
+        ? {}
+        : {
+            web: {
+              redirectUris: [...change.redirectUris],
+              implicitGrantSettings: NO_IMPLICIT_GRANT,
+            },
+          }),
       ...(change.signInAudience === undefined ? {} : { signInAudience: change.signInAudience }),
+      ...(change.requiredResourceAccess === undefined
+        ? {}
+        : { requiredResourceAccess: change.requiredResourceAccess }),
     },
-    { action: 'update the redirect URIs' },
+    { action: 'update the application' },
   );
 }
 

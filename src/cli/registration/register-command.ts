@@ -73,6 +73,9 @@ export function runRegisterCommand(
           : `"${values.name}" (client id ${result.appId}) is registered and up to date.`,
       );
       io.out(`Its page in the Entra admin center: ${result.portalUrl}`);
+      io.out(
+        `People consent to Microsoft Graph's User.Read when they first sign in; or an administrator grants it for the whole tenant in the Entra admin center (Enterprise applications → ${values.name} → Permissions → Grant admin consent), or with az ad app permission admin-consent --id ${result.appId}.`,
+      );
       if (result.credential === 'certificate') {
         io.out(
           'The app will authenticate with the certificate (private_key_jwt): keep CLIENT_KEY_FILE private; it never left this machine.',

@@ -4,6 +4,7 @@
  * be run again: a re-run finds what exists and completes what is missing.
  */
 import type { CliSettings } from '../../app/config.js';
+import { addResourceAccess, GRAPH_USER_READ } from './add-resource-access.js';
 import {
   addClientSecret,
   addOwner,
@@ -216,11 +217,14 @@ async function createNew(
     displayName: options.name,
     signInAudience: audience,
     redirectUris,
+    requiredResourceAccess: [GRAPH_USER_READ],
     ...(certificate
       ? { certificate: { der: certificate.der, displayName: certificate.subject } }
       : {}),
   });
-  progress.done(`Created: client id ${app.appId}, redirect URIs ${redirectUris.join(' and ')}`);
+  progress.done(
+    `Created: client id ${app.appId}, redirect URIs ${redirectUris.join(' and ')}, the Microsoft Graph User.Read delegated permission`,
+  );
   return app;
 }
 
@@ -234,19 +238,22 @@ async function updateExisting(
   const current = app.web?.redirectUris ?? [];
   const missing = redirectUris.filter((uri) => !current.includes(uri));
   const audienceChanged = typeof app.signInAudience === 'string' && app.signInAudience !== audience;
-  if (missing.length === 0 && !audienceChanged) return app;
+  // Merged, not replaced: the registration may declare other APIs' permissions that someone added.
+  const access = addResourceAccess(app.requiredResourceAccess, GRAPH_USER_READ);
+  if (missing.length === 0 && !audienceChanged && access === null) return app;
   progress.step('Updating the existing application');
   await updateApplication(graph, app.id, {
-    redirectUris: [...current, ...missing],
+    ...(missing.length > 0 ? { redirectUris: [...current, ...missing] } : {}),
     ...(audienceChanged ? { signInAudience: audience } : {}),
+    ...(access === null ? {} : { requiredResourceAccess: access }),
   });
-  progress.done(
-    [
-      missing.length > 0 ? `added redirect URIs ${missing.join(' and ')}` : '',
-      audienceChanged ? `sign-in audience ${audience}` : '',
-    ]
-      .filter(Boolean)
-      .join('; '),
-  );
+  const done = [
+    missing.length > 0 ? `added redirect URIs ${missing.join(' and ')}` : '',
+    audienceChanged ? `sign-in audience ${audience}` : '',
+    access === null ? '' : 'added the Microsoft Graph User.Read delegated permission',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  progress.done(done.charAt(0).toUpperCase() + done.slice(1));
   return app;
 }
