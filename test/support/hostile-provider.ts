@@ -9,9 +9,20 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { bendsFree, type ProviderBends, type SignedJwt } from './hostile-provider-bends.js';
+import {
+  bendsFree,
+  entraTokenError,
+  type ProviderBends,
+  type RefreshOutcome,
+  type SignedJwt,
+} from './hostile-provider-bends.js';
 
-export type { ProviderBends } from './hostile-provider-bends.js';
+export type {
+  EntraErrorCode,
+  ProviderBends,
+  RefreshOutcome,
+  RefreshRotation,
+} from './hostile-provider-bends.js';
 
 /** A signing key the provider holds, with its public JWK as published. */
 export interface ProviderKey {
@@ -24,7 +35,10 @@ export interface ProviderKey {
 export interface ProviderHits {
   discovery: number;
   jwks: number;
+  /** Every token request, whatever its grant. */
   token: number;
+  /** The token requests with `grant_type=refresh_token`. */
+  refresh: number;
 }
 
 interface PendingCode {
@@ -32,7 +46,27 @@ interface PendingCode {
   readonly redirectUri: string;
   readonly nonce: string | null;
   readonly codeChallenge: string | null;
+  readonly scopes: readonly string[];
+  /** The `claims` request parameter (OpenID Connect Core §5.5), as sent. */
+  readonly claims: string | null;
 }
+
+/** A refresh token the provider handed out, and the grant it stands for. */
+interface IssuedRefreshToken {
+  readonly clientId: string;
+  /** The sign-in's ID token claims, as signed: a refresh speaks of the same person. */
+  readonly idTokenClaims: JWTPayload;
+  /** The API scopes of the grant, for a refresh that names none (RFC 6749 §6). */
+  readonly scopes: readonly string[];
+  readonly issuedAt: Date;
+  state: RefreshTokenState;
+}
+
+/** `spent`: redeemed while rotation was on; `revoked`: by {@link HostileProvider.revokeRefreshTokens}. */
+export type RefreshTokenState = 'live' | 'spent' | 'revoked';
+
+// The scopes of the sign-in itself; every other scope is one for the API.
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 export interface HostileProviderOptions {
   readonly clientId: string;
@@ -46,6 +80,10 @@ export interface HostileProviderOptions {
   readonly tenant?: string;
   /** The issuer in its discovery document (default `{publicOrigin}/{tenant}/v2.0`). */
   readonly issuer?: string;
+  /** The `aud` of the access tokens it issues (default `https://graph.microsoft.com`). */
+  readonly apiAudience?: string;
+  /** The `tid` of the access tokens, unless the ID token has one (default: a random UUID). */
+  readonly tenantId?: string;
 }
 
 /**
@@ -55,6 +93,11 @@ export interface HostileProviderOptions {
  * A real HTTP server on loopback, signing real RS256 tokens with `jose`; it checks the client
  * secret and the PKCE verifier as a real provider would, and nothing else.
  *
+ * Shaped like Entra for APIs: a sign-in that asks `offline_access` or API scopes (`User.Read`,
+ * `https://graph.microsoft.com/Mail.Read`) gets a JWT access token for {@link apiAudience} and a
+ * refresh token; `grant_type=refresh_token` redeems it (rotating it, by default), refusing API
+ * scopes not in {@link consentedScopes} with Entra's AADSTS65001.
+ *
  * @see https://openid.net/certification/connect_rp_testing/ (the RP tests it lets us write)
  */
 export class HostileProvider {
@@ -63,13 +106,31 @@ export class HostileProvider {
   readonly publicOrigin: string;
   readonly tenant: string;
   readonly issuer: string;
+  readonly apiAudience: string;
+  readonly tenantId: string;
+  /** The `oid` of the access tokens, unless the ID token has one. */
+  readonly objectId: string = randomUUID();
   bends: ProviderBends = bendsFree();
   keys: ProviderKey[] = [];
-  hits: ProviderHits = { discovery: 0, jwks: 0, token: 0 };
-  /** Every token the provider handed out (tests look for them where they must not be). */
+  hits: ProviderHits = { discovery: 0, jwks: 0, token: 0, refresh: 0 };
+  /**
+   * Every token the provider handed out (tests look for them where they must not be), in the
+   * order ID, access, refresh token of each token response.
+   */
   readonly issuedTokens: string[] = [];
+  /** The query of every authorization request, in order. */
+  readonly authorizationRequests: URLSearchParams[] = [];
+  /** The form of every token request, in order. */
+  readonly tokenRequests: URLSearchParams[] = [];
+  /**
+   * The API scopes the person has consented to. An authorization request adds the ones it asks
+   * (the consent prompt this provider skips is taken as accepted); a refresh asking any other
+   * is refused with AADSTS65001.
+   */
+  readonly consentedScopes = new Set<string>(['User.Read']);
   readonly #server: Server;
   readonly #codes = new Map<string, PendingCode>();
+  readonly #refreshTokens = new Map<string, IssuedRefreshToken>();
 
   private constructor(server: Server, options: HostileProviderOptions) {
     this.#server = server;
@@ -79,6 +140,8 @@ export class HostileProvider {
     this.publicOrigin = options.publicOrigin ?? this.origin;
     this.tenant = options.tenant ?? 'hostile-tenant';
     this.issuer = options.issuer ?? `${this.publicOrigin}/${this.tenant}/v2.0`;
+    this.apiAudience = options.apiAudience ?? 'https://graph.microsoft.com';
+    this.tenantId = options.tenantId ?? randomUUID();
   }
 
   /** Starts a provider on a free loopback port (or `port`), with one signing key. */
@@ -150,6 +213,16 @@ export class HostileProvider {
     return `${head}.${body}.${signature.slice(0, middle)}${flipped}${signature.slice(middle + 1)}`;
   }
 
+  /** Revokes every refresh token handed out so far, as a password reset does (AADSTS50173). */
+  revokeRefreshTokens(): void {
+    for (const issued of this.#refreshTokens.values()) issued.state = 'revoked';
+  }
+
+  /** What became of a refresh token (`undefined`: not one this provider issued). */
+  refreshTokenState(token: string): RefreshTokenState | undefined {
+    return this.#refreshTokens.get(token)?.state;
+  }
+
   close(): Promise<void> {
     this.#server.closeAllConnections();
     return new Promise((resolve) => this.#server.close(() => resolve()));
@@ -174,8 +247,11 @@ export class HostileProvider {
     }
     if (path.endsWith('/oauth2/v2.0/authorize')) return this.#authorize(url, response);
     if (path.endsWith('/oauth2/v2.0/token') && request.method === 'POST') {
+      const form = await readForm(request);
       this.hits.token += 1;
-      return this.#token(await readForm(request), response);
+      if (form.get('grant_type') === 'refresh_token') this.hits.refresh += 1;
+      this.tokenRequests.push(form);
+      return this.#token(form, response);
     }
     if (path.endsWith('/oauth2/v2.0/logout')) {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('signed out at the provider');
@@ -205,13 +281,18 @@ export class HostileProvider {
 
   #authorize(url: URL, response: ServerResponse): void {
     const query = url.searchParams;
+    this.authorizationRequests.push(new URLSearchParams(query));
     const redirectUri = query.get('redirect_uri') ?? '';
     const code = randomBytes(24).toString('base64url');
+    const scopes = (query.get('scope') ?? '').split(' ').filter(Boolean);
+    for (const scope of this.#apiScopesOf(scopes)) this.consentedScopes.add(scope);
     this.#codes.set(code, {
       clientId: query.get('client_id') ?? '',
       redirectUri,
       nonce: query.get('nonce'),
       codeChallenge: query.get('code_challenge'),
+      scopes,
+      claims: query.get('claims'),
     });
     const answer = new URLSearchParams({ code, state: query.get('state') ?? '' });
     const target = new URL(redirectUri);
@@ -223,6 +304,7 @@ export class HostileProvider {
     const bent = this.bends.tokenEndpoint();
     if (bent === 'hang') return; // never answers; the connection closes with the server
     if (bent !== null) return this.#answer(response, bent.body, bent.status);
+    if (form.get('grant_type') === 'refresh_token') return this.#refreshGrant(form, response);
     const pending = this.#codes.get(form.get('code') ?? '');
     this.#codes.delete(form.get('code') ?? '');
     if (form.get('client_secret') !== this.options.clientSecret) {
@@ -235,16 +317,158 @@ export class HostileProvider {
     }
     const claims = this.bends.idTokenClaims(this.idTokenClaims(pending));
     const idToken = await this.sign(claims, this.bends.idTokenSigning);
-    const accessToken = `access-${randomBytes(24).toString('base64url')}`;
-    const refreshToken = `refresh-${randomBytes(24).toString('base64url')}`;
-    this.issuedTokens.push(idToken, accessToken, refreshToken);
+    const offline = pending.scopes.includes('offline_access');
+    const apiScopes = this.#apiScopesOf(pending.scopes);
+    // Without API scopes there is no API to address a JWT to: an opaque token, as before.
+    const accessToken =
+      offline || apiScopes.length > 0
+        ? await this.#accessToken(claims, apiScopes, pending.claims)
+        : `access-${randomBytes(24).toString('base64url')}`;
+    const refreshToken =
+      offline || this.bends.refreshTokenWithoutOfflineAccess
+        ? this.#issueRefreshToken({ clientId: pending.clientId, idTokenClaims: claims, apiScopes })
+        : undefined;
+    // In this order, which suites rely on: `issuedTokens.slice(-3)` is one sign-in's tokens.
+    this.issuedTokens.push(
+      idToken,
+      accessToken,
+      ...(refreshToken === undefined ? [] : [refreshToken]),
+    );
     return this.#answer(response, {
       token_type: 'Bearer',
-      expires_in: 3600,
+      expires_in: this.bends.expiresIn,
+      scope: grantedScope(pending.scopes, apiScopes),
       access_token: accessToken,
-      refresh_token: refreshToken,
+      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       id_token: idToken,
     });
+  }
+
+  /**
+   * `grant_type=refresh_token` (RFC 6749 §6), with Entra's errors: the client authenticated as
+   * for the code grant, the refresh token one it issued to that client and still live, every API
+   * scope asked consented.
+   */
+  async #refreshGrant(form: URLSearchParams, response: ServerResponse): Promise<void> {
+    if (form.get('client_secret') !== this.options.clientSecret) {
+      return this.#answer(response, { error: 'invalid_client' }, 401);
+    }
+    const outcome = this.bends.refresh;
+    if (outcome === 'hang') return; // never answers; the connection closes with the server
+    const issued = this.#refreshTokens.get(form.get('refresh_token') ?? '');
+    const clientId = form.get('client_id') ?? this.options.clientId;
+    const context = { clientId, issuedAt: (issued?.issuedAt ?? new Date()).toISOString() };
+    const refuse = (code: string, status = 400) =>
+      this.#answer(response, entraTokenError(code, context), status);
+    if (outcome === 'server-error') return refuse('50000', 500);
+    if (outcome === 'invalid_grant') return refuse(this.bends.refreshAadsts ?? '700082');
+    if (issued?.state === 'revoked') return refuse('50173');
+    if (issued?.state !== 'live' || issued.clientId !== clientId) return refuse('70000');
+    const asked = this.#apiScopesOf((form.get('scope') ?? '').split(' ').filter(Boolean));
+    const apiScopes = asked.length > 0 ? asked : [...issued.scopes];
+    if (apiScopes.some((scope) => !this.consentedScopes.has(scope))) return refuse('65001');
+    const rotation = this.bends.refreshRotation;
+    const refreshToken =
+      rotation === 'none'
+        ? undefined
+        : this.#issueRefreshToken({
+            ...issued,
+            apiScopes: [...new Set([...issued.scopes, ...apiScopes])],
+          });
+    if (rotation === 'rotate') issued.state = 'spent';
+    const accessToken = await this.#accessToken(
+      issued.idTokenClaims,
+      apiScopes,
+      form.get('claims'),
+    );
+    const idToken =
+      outcome === 'no-id-token' ? undefined : await this.#refreshedIdToken(issued, outcome);
+    this.issuedTokens.push(
+      ...(idToken === undefined ? [] : [idToken]),
+      accessToken,
+      ...(refreshToken === undefined ? [] : [refreshToken]),
+    );
+    return this.#answer(response, {
+      token_type: 'Bearer',
+      expires_in: this.bends.expiresIn,
+      scope: grantedScope((form.get('scope') ?? '').split(' '), apiScopes),
+      access_token: accessToken,
+      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+      ...(idToken === undefined ? {} : { id_token: idToken }),
+    });
+  }
+
+  /**
+   * The ID token of a refresh: the sign-in's claims with a fresh `iat` and no `nonce`
+   * (OpenID Connect Core §12.2), then `outcome`'s bend and `refreshIdTokenClaims`.
+   */
+  async #refreshedIdToken(issued: IssuedRefreshToken, outcome: RefreshOutcome): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: JWTPayload = { ...issued.idTokenClaims, iat: now, exp: now + 3600 };
+    delete claims.nonce;
+    if (outcome === 'other-sub') claims.sub = `${String(claims.sub)}-someone-else`;
+    if (outcome === 'other-aud') claims.aud = 'another-client-id';
+    return this.sign(this.bends.refreshIdTokenClaims(claims), this.bends.idTokenSigning);
+  }
+
+  /**
+   * An access token for {@link apiAudience}, about the person of `idTokenClaims`, carrying the
+   * `acrs` (authentication contexts) and `xms_cc` (client capabilities) that `claims` asked for
+   * the access token.
+   *
+   * @see https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+   */
+  async #accessToken(
+    idTokenClaims: JWTPayload,
+    scopes: readonly string[],
+    claims: string | null,
+  ): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const acrs = askedOfAccessToken(claims, 'acrs');
+    const capabilities = askedOfAccessToken(claims, 'xms_cc');
+    const payload: JWTPayload = {
+      aud: this.apiAudience,
+      iss: this.issuer,
+      ...(idTokenClaims.sub === undefined ? {} : { sub: idTokenClaims.sub }),
+      oid: idTokenClaims['oid'] ?? this.objectId,
+      tid: idTokenClaims['tid'] ?? this.tenantId,
+      azp: Array.isArray(idTokenClaims.aud) ? idTokenClaims.aud[0] : idTokenClaims.aud,
+      scp: scopes.join(' '),
+      iat: now,
+      nbf: now,
+      exp: now + this.bends.expiresIn,
+      ...(acrs.length === 0 ? {} : { acrs }),
+      ...(capabilities.length === 0 ? {} : { xms_cc: capabilities }),
+    };
+    return this.sign(this.bends.accessTokenClaims(payload));
+  }
+
+  #issueRefreshToken(grant: {
+    clientId: string;
+    idTokenClaims: JWTPayload;
+    apiScopes: readonly string[];
+  }): string {
+    const token = `refresh-${randomBytes(24).toString('base64url')}`;
+    this.#refreshTokens.set(token, {
+      clientId: grant.clientId,
+      idTokenClaims: grant.idTokenClaims,
+      scopes: grant.apiScopes,
+      issuedAt: new Date(),
+      state: 'live',
+    });
+    return token;
+  }
+
+  /**
+   * The API scopes among `scopes`, short-named (`https://graph.microsoft.com/Mail.Read` is
+   * `Mail.Read`); `.default` stands for every scope consented, as in Entra.
+   */
+  #apiScopesOf(scopes: readonly string[]): string[] {
+    const prefix = `${this.apiAudience}/`;
+    const named = scopes
+      .filter((scope) => !OIDC_SCOPES.has(scope))
+      .map((scope) => (scope.startsWith(prefix) ? scope.slice(prefix.length) : scope));
+    return [...new Set(named.flatMap((s) => (s === '.default' ? [...this.consentedScopes] : [s])))];
   }
 
   #answer(response: ServerResponse, body: unknown, status = 200): void {
@@ -252,6 +476,35 @@ export class HostileProvider {
       .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
       .end(JSON.stringify(body));
   }
+}
+
+/** The `scope` of a token response: the API scopes granted and the OpenID ones asked. */
+function grantedScope(asked: readonly string[], apiScopes: readonly string[]): string {
+  const oidc = asked.filter((scope) => OIDC_SCOPES.has(scope) && scope !== 'offline_access');
+  return [...apiScopes, ...oidc].join(' ');
+}
+
+/**
+ * The values a `claims` request parameter asks of one access token claim, as `value` or
+ * `values` (OpenID Connect Core §5.5.1); none for a parameter that is not such JSON.
+ */
+function askedOfAccessToken(claims: string | null, name: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims ?? '{}');
+  } catch {
+    return [];
+  }
+  const request = memberOf(memberOf(parsed, 'access_token'), name);
+  const values = memberOf(request, 'values');
+  const listed: unknown[] = Array.isArray(values) ? values : [memberOf(request, 'value')];
+  return listed.filter((value): value is string => typeof value === 'string');
+}
+
+function memberOf(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
 }
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams> {

@@ -71,7 +71,12 @@ export async function startTestApp(
     config,
     app,
     // With AUTHORITY set the test runs its own provider; this stands in for the absent one.
-    idp: idp ?? { issuer: config.oidc.authority, port: 0, close: () => Promise.resolve() },
+    idp: idp ?? {
+      issuer: config.oidc.authority,
+      port: 0,
+      graphUrl: config.api.graphUrl,
+      close: () => Promise.resolve(),
+    },
     baseUrl: config.baseUrl,
     logs,
     userAgent: () => new UserAgent(),
