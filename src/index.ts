@@ -16,6 +16,7 @@ export {
   DEV_CLIENT_ID,
   DEV_TENANT_ID,
   type ClientAuthMethod,
+  type ApiOptions,
   type ClientCertificate,
   type DevelopmentProviderOptions,
   type EntraSignInOptions,
@@ -44,3 +45,6 @@ export type {
 } from './core/session/session-store.js';
 export { MemorySessionStore } from './core/session/memory-store.js';
 export { sanitizeReturnTo } from './core/return-to.js';
+export type { AccessToken } from './core/tokens/api-tokens.js';
+export type { GraphRequest } from './core/tokens/graph-client.js';
+export { claimsChallengeOf } from './core/tokens/claims-challenge.js';

@@ -18,6 +18,16 @@ app.get('/token_details', auth.requireSignIn, async (req, res) => {
   res.send(page(`ID token of ${person.name}`, claimsTable(person.claims), await auth.session(req)));
 });
 
+// Microsoft Graph as the signed-in person; a consent or Conditional Access step the call needs
+// reaches auth.errors below, which sends the browser to the provider and back here.
+app.get('/profile', auth.requireSignIn, async (req, res) => {
+  const me = await auth.graphJson(req, '/v1.0/me');
+  const body = `<p>${escapeHtml(me.jobTitle ?? '')} ${escapeHtml(me.mail ?? '')}</p>`;
+  res.send(page(`Profile of ${me.displayName}`, body, await auth.session(req)));
+});
+
+app.use(auth.errors);
+
 // The claims of the ID token, every name and value escaped.
 function claimsTable(claims) {
   const rows = Object.entries(claims).map(
@@ -35,7 +45,8 @@ function page(title, body, session) {
         <button>Sign out</button></form>`
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> · ${signInOrOut}</nav>
+    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
+    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { escapeHtml, fromEnv } from 'entra-signin';
-import entraSignIn from 'entra-signin/fastify';
+import entraSignIn, { isEntraSignInError } from 'entra-signin/fastify';
 
 const options = fromEnv(process.env, { defaultPort: 3000 });
 const app = Fastify();
@@ -22,6 +22,19 @@ app.get('/token_details', { preHandler: app.requireSignIn }, async (request, rep
   return reply.type('text/html').send(html);
 });
 
+// Microsoft Graph as the signed-in person; a consent or Conditional Access step the call needs
+// reaches the error handler below, which sends the browser to the provider and back here.
+app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) => {
+  const me = await request.graphJson('/v1.0/me');
+  const body = `<p>${escapeHtml(me.jobTitle ?? '')} ${escapeHtml(me.mail ?? '')}</p>`;
+  const html = page(`Profile of ${me.displayName}`, body, await request.entraSession());
+  return reply.type('text/html').send(html);
+});
+
+app.setErrorHandler((error, request, reply) =>
+  isEntraSignInError(error) ? reply.entraError(error) : reply.send(error),
+);
+
 // The claims of the ID token, every name and value escaped.
 function claimsTable(claims) {
   const rows = Object.entries(claims).map(
@@ -39,7 +52,8 @@ function page(title, body, session) {
         <button>Sign out</button></form>`
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> · ${signInOrOut}</nav>
+    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
+    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

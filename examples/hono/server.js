@@ -23,6 +23,18 @@ app.get('/token_details', requireSignIn, async (c) => {
   );
 });
 
+// Microsoft Graph as the signed-in person; a consent or Conditional Access step the call needs
+// reaches onError below, which sends the browser to the provider and back here.
+app.get('/profile', requireSignIn, async (c) => {
+  const me = await auth.graphJson(c.req.raw, '/v1.0/me');
+  const body = `<p>${escapeHtml(me.jobTitle ?? '')} ${escapeHtml(me.mail ?? '')}</p>`;
+  return c.html(page(`Profile of ${me.displayName}`, body, await auth.session(c.req.raw)));
+});
+
+app.onError(
+  async (error, c) => (await auth.errorResponse(c.req.raw, error)) ?? c.text('Server error', 500),
+);
+
 // The claims of the ID token, every name and value escaped.
 function claimsTable(claims) {
   const rows = Object.entries(claims).map(
@@ -40,7 +52,8 @@ function page(title, body, session) {
         <button>Sign out</button></form>`
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> · ${signInOrOut}</nav>
+    <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
+    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

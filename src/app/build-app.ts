@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { installErrorHandler } from './error-handler.js';
 import { logOptions } from './log-options.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { registerProfileRoutes } from './routes/profile.js';
 import { OneLineRequestLog } from './request-log.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { appPages, type AppServices } from './services.js';
@@ -87,5 +88,6 @@ export async function buildApp(
   installErrorHandler(app, services);
   await app.register(entraSignIn, { signIn });
   registerPageRoutes(app, services);
+  registerProfileRoutes(app, services);
   return app;
 }

@@ -12,6 +12,9 @@ import { pageContextFor, type AppServices } from './services.js';
 export function installErrorHandler(app: FastifyInstance, services: AppServices): void {
   app.setErrorHandler(async (error, request, reply) => {
     const appError = toAppError(error);
+    // An API call's failure is the library's to answer: a trip to the provider for consent or
+    // claims, or a page that comes back here.
+    if (appError.code.startsWith('API_')) return reply.entraError(appError);
     if (appError.status >= 500) {
       request.log.error({ err: error, code: appError.code }, 'request failed');
     } else {

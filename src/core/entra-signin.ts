@@ -28,6 +28,9 @@ import { backChannelLogout, frontChannelLogout } from './http/logout-channel-rou
 import type { RouteContext } from './http/route-context.js';
 import { finishSignIn, startSignIn } from './http/sign-in-routes.js';
 import { showSignedOut, showSignOut, signOut } from './http/sign-out-routes.js';
+import { ApiTokens, type AccessToken } from './tokens/api-tokens.js';
+import { claimsChallengeOf } from './tokens/claims-challenge.js';
+import { callGraph, graphJson, type GraphRequest } from './tokens/graph-client.js';
 
 /** What a host app plugs in besides the options: hooks, pages, and (for tests) the clock. */
 export interface EntraSignInRuntime {
@@ -70,6 +73,8 @@ export class EntraSignIn {
   readonly options: ResolvedOptions;
   readonly provider: ProviderConnection;
   readonly sessions: SessionManager;
+  /** The sessions' access tokens for APIs. */
+  readonly tokens: ApiTokens;
   readonly paths: AuthPaths;
   /** The routes an adapter registers; each is answered by {@link handle}. */
   readonly routes: readonly AuthRoute[];
@@ -78,6 +83,7 @@ export class EntraSignIn {
   readonly #handlers: ReadonlyMap<string, Handler>;
   readonly #purge: NodeJS.Timeout;
   readonly #onClose: (() => Promise<void>)[] = [];
+  readonly #graph: Parameters<typeof callGraph>[0];
 
   constructor(options: ResolvedOptions, store: SessionStore, runtime: EntraSignInRuntime = {}) {
     this.options = options;
@@ -112,10 +118,33 @@ export class EntraSignIn {
       handlers.map(([method, path, handler]) => [`${method} ${path}`, handler]),
     );
     const logger = runtime.logger ?? silentLogger;
+    const emit = (event: SignInEvent) => {
+      try {
+        runtime.onEvent?.(event);
+      } catch (error) {
+        logger.error({ err: error }, 'an onEvent callback threw');
+      }
+    };
+    this.tokens = new ApiTokens({
+      settings: options.api,
+      provider: this.provider,
+      sessions: this.sessions,
+      now,
+      onSessionEnded: () => {
+        emit({ type: 'sessions-ended', channel: 'refresh', count: 1, requestId: '' });
+      },
+    });
+    this.#graph = {
+      tokens: this.tokens,
+      graphUrl: options.api.graphUrl,
+      fetch: runtime.fetch ?? ((url, init) => fetch(url, init)),
+      timeoutMs: options.oidc.timeoutSeconds * 1000,
+    };
     this.#context = {
       options,
       provider: this.provider,
       sessions: this.sessions,
+      tokens: this.tokens,
       attempts: new AttemptCookies(options.session),
       signOutStates: new SealingKeys(options.session.secrets, 'sign-out state'),
       pages: { ...defaultPages, ...runtime.pages },
@@ -124,13 +153,7 @@ export class EntraSignIn {
       logFor: (request) => request.log ?? logger,
       readSession: (request) => this.readSession(request),
       pageContext: (session) => this.pageContext(session),
-      emit: (event) => {
-        try {
-          runtime.onEvent?.(event);
-        } catch (error) {
-          logger.error({ err: error }, 'an onEvent callback threw');
-        }
-      },
+      emit,
     };
     this.#purge = setInterval(() => {
       this.sessions.purgeExpired().catch((error: unknown) => {
@@ -190,6 +213,46 @@ export class EntraSignIn {
   /** Whether a submitted CSRF token belongs to this session. */
   verifyCsrfToken(session: ActiveSession, token: unknown): boolean {
     return verifyCsrfToken(session.data, token);
+  }
+
+  /**
+   * An access token for `scopes` (the configured API scopes by default), from the session's
+   * cache or refreshed. Rejects with an error that {@link errorResponse} answers: a trip to the
+   * provider (`API_INTERACTION_REQUIRED`), "sign in again", or a 503.
+   */
+  async accessToken(session: ActiveSession, scopes?: readonly string[]): Promise<AccessToken> {
+    return this.tokens.accessToken(session, scopes);
+  }
+
+  /** Calls Microsoft Graph (`GRAPH_URL` + path) as the person; see `callGraph`. */
+  async callGraph(session: ActiveSession, path: string, init?: GraphRequest): Promise<Response> {
+    return callGraph(this.#graph, session, path, init);
+  }
+
+  /** {@link callGraph}, parsed as JSON; a failure status rejects with `API_UNREACHABLE`. */
+  async graphJson<T = Record<string, unknown>>(
+    session: ActiveSession,
+    path: string,
+    init?: GraphRequest,
+  ): Promise<T> {
+    return graphJson<T>(this.#graph, session, path, init);
+  }
+
+  /**
+   * For calls to APIs of the host's own: rejects with `API_INTERACTION_REQUIRED` when the API's
+   * answer is a Conditional Access claims challenge, so the person is sent to satisfy it.
+   */
+  async checkClaimsChallenge(
+    session: ActiveSession,
+    response: Response,
+    scopes?: readonly string[],
+  ): Promise<void> {
+    const claims = claimsChallengeOf(response);
+    if (claims === null) return;
+    await this.tokens.requireInteraction(session, {
+      scopes: scopes ?? this.options.api.scopes,
+      claims,
+    });
   }
 
   /** Stores the host app's own fields in a session (the library never reads them). */

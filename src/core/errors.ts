@@ -87,6 +87,26 @@ const catalogue = {
     status: 401,
     title: 'You need to sign in',
   },
+  API_INTERACTION_REQUIRED: {
+    status: 401,
+    title: 'The identity provider needs to see you again for this page',
+  },
+  API_CHALLENGE_UNMET: {
+    status: 403,
+    title: 'Your organisation asks for more than this sign-in gave',
+  },
+  API_SIGN_IN_AGAIN: {
+    status: 401,
+    title: 'Please sign in again',
+  },
+  API_TOKEN_UNAVAILABLE: {
+    status: 503,
+    title: 'The identity provider cannot give this page access right now',
+  },
+  API_UNREACHABLE: {
+    status: 502,
+    title: 'A service this page needs did not answer',
+  },
   SESSION_STORE_UNAVAILABLE: {
     status: 503,
     title: 'Sessions are unavailable right now',

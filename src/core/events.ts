@@ -16,7 +16,8 @@ export type SignInEvent =
   | { readonly type: 'signed-out'; readonly personKey: string; readonly requestId: string }
   | {
       readonly type: 'sessions-ended';
-      readonly channel: 'front-channel' | 'back-channel';
+      /** Which logout channel ended them, or `refresh`: a refreshed ID token named someone else. */
+      readonly channel: 'front-channel' | 'back-channel' | 'refresh';
       readonly count: number;
       readonly requestId: string;
     };

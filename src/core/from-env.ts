@@ -41,6 +41,9 @@ const ENV_NAMES: Record<string, string> = {
   'session.signInTimeoutMs': 'SIGN_IN_TIMEOUT',
   'developmentProvider.port': 'DEV_IDP_PORT',
   production: 'NODE_ENV=production',
+  'api.scopes': 'API_SCOPES',
+  'api.graphUrl': 'GRAPH_URL',
+  'api.tokenEncryptionKeys': 'TOKEN_ENCRYPTION_KEY',
 };
 
 /** Names options by their environment variables. */
@@ -117,6 +120,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DEV_IDP_PORT: portVariable('DEV_IDP_PORT').optional(),
   DEV_IDP_ACCOUNTS_FILE: optionalText,
+  // Unlike the others, an empty API_SCOPES means something: keep no API tokens.
+  API_SCOPES: z.string().trim().optional(),
+  GRAPH_URL: optionalText,
+  TOKEN_ENCRYPTION_KEY: optionalText,
 });
 
 /**
@@ -183,6 +190,11 @@ export function fromEnv(env: Env, options: FromEnvOptions = {}): EntraSignInOpti
         }
       : undefined,
     production,
+    api: {
+      scopes: e.API_SCOPES,
+      graphUrl: e.GRAPH_URL,
+      tokenEncryptionKeys: e.TOKEN_ENCRYPTION_KEY?.split(',').map((key) => key.trim()),
+    },
   };
   // Not enumerable: spreading the options into others keeps the values, not this naming.
   Object.defineProperty(result, settingNames, { value: envNameOf, enumerable: false });

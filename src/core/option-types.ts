@@ -37,6 +37,28 @@ export interface DevelopmentProviderOptions {
   readonly accountsFile?: string | undefined;
 }
 
+/** Calling APIs (Microsoft Graph first) as the signed-in person. */
+export interface ApiOptions {
+  /**
+   * The API scopes asked for at sign-in, space-separated (with `offline_access`, so the session
+   * keeps a refresh token). `User.Read` (Microsoft Graph) by default for Entra and the development
+   * provider, none for other providers; an empty string keeps no API tokens at all.
+   */
+  readonly scopes?: string | undefined;
+  /** Microsoft Graph's origin; that of the authority's cloud by default. */
+  readonly graphUrl?: string | undefined;
+  /**
+   * Keys that encrypt the tokens at rest, at least 32 characters each: the first encrypts, all
+   * decrypt (rotation). Derived from the session secrets by default.
+   */
+  readonly tokenEncryptionKeys?: string | readonly string[] | undefined;
+  /**
+   * Client capabilities declared to Entra (`xms_cc`); `cp1` by default, which says the app
+   * handles Conditional Access claims challenges. An empty list declares none.
+   */
+  readonly clientCapabilities?: readonly string[] | undefined;
+}
+
 /** The options of the library: what `createEntraSignIn` and every adapter take. */
 export interface EntraSignInOptions {
   /** The public origin of the app, such as `https://app.example.com` (no path). */
@@ -64,6 +86,7 @@ export interface EntraSignInOptions {
   readonly production?: boolean | undefined;
   /** What a guarded route answers to a signed-out visitor: 401 (default) or a redirect to sign in. */
   readonly whenSignedOut?: 'status' | 'redirect' | undefined;
+  readonly api?: ApiOptions | undefined;
 }
 
 /** How the app talks to its OpenID provider, resolved. */
@@ -92,6 +115,17 @@ export interface SessionSettings {
   readonly secureCookie: boolean;
 }
 
+/** API tokens, resolved. */
+export interface ApiSettings {
+  /** The API scopes asked for at sign-in; empty when the session keeps no API tokens. */
+  readonly scopes: readonly string[];
+  /** Microsoft Graph's origin, without a trailing slash. */
+  readonly graphUrl: string;
+  /** The secrets the token encryption keys are derived from (HKDF), first one encrypting. */
+  readonly tokenKeys: readonly string[];
+  readonly clientCapabilities: readonly string[];
+}
+
 /** The development identity provider, resolved. */
 export interface DevIdpSettings {
   readonly port: number;
@@ -110,6 +144,7 @@ export interface ResolvedOptions {
   readonly devIdp: DevIdpSettings | null;
   readonly production: boolean;
   readonly whenSignedOut: 'status' | 'redirect';
+  readonly api: ApiSettings;
 }
 
 /** Names a setting in messages: the option path by default, an environment variable for `fromEnv`. */

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import { isLoopbackHost } from './loopback.js';
 import type { SessionStore } from './session/session-store.js';
+import { resolveApi } from './api-options.js';
 import {
   checkAuthority,
   checkCertificate,
@@ -85,6 +86,14 @@ const schema = z.object({
     .optional(),
   production: z.boolean().default(false),
   whenSignedOut: z.enum(['status', 'redirect']).default('status'),
+  api: z
+    .object({
+      scopes: z.string().optional(),
+      graphUrl: z.string().trim().min(1).optional(),
+      tokenEncryptionKeys: z.union([z.string(), z.array(z.string())]).optional(),
+      clientCapabilities: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).optional(),
+    })
+    .default({}),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -95,6 +104,7 @@ const OPTION_HINTS: Record<string, string> = {
   'session.cookieName': 'letters, digits, - and _ (at most 64)',
   clientAuthMethod: 'auto, client_secret_basic or client_secret_post',
   whenSignedOut: 'status or redirect',
+  'api.clientCapabilities': 'a list of capability names such as cp1',
 };
 
 /**
@@ -168,6 +178,7 @@ function resolveParsed(o: Parsed, nameOf: SettingNamer, problems: string[]): Res
       `${nameOf('session.absoluteTimeoutMs')} must not be shorter than ${nameOf('session.idleTimeoutMs')}`,
     );
   }
+  const api = resolveApi(o, oidc.authority, devIdp, secrets, nameOf, problems);
   const secureCookie = baseUrl.startsWith('https:');
   const base = o.session.cookieName ?? 'entra-signin';
   const prefix = o.routePrefix;
@@ -191,6 +202,7 @@ function resolveParsed(o: Parsed, nameOf: SettingNamer, problems: string[]): Res
     devIdp,
     production: o.production,
     whenSignedOut: o.whenSignedOut,
+    api,
   });
 }
 

@@ -14,7 +14,10 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
+import type { AccessToken } from '../../core/tokens/api-tokens.js';
+import type { GraphRequest } from '../../core/tokens/graph-client.js';
 import type { EntraSignInOptions } from '../../core/options.js';
 import type { ActiveSession } from '../../core/session/session-manager.js';
 import type { SignedInPerson } from '../../core/signed-in-person.js';
@@ -23,6 +26,7 @@ import type { SignedInPerson } from '../../core/signed-in-person.js';
 type Request = IncomingMessage & { originalUrl?: string; body?: unknown };
 type Next = (error?: unknown) => void;
 type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
+type ErrorMiddleware = (error: unknown, req: Request, res: ServerResponse, next: Next) => void;
 
 /** What {@link entraSignIn} gives an Express app. */
 export interface EntraSignInExpress {
@@ -34,6 +38,22 @@ export interface EntraSignInExpress {
   signedIn(req: Request): Promise<SignedInPerson | null>;
   /** The session of a request (read once per request), or `null`. */
   session(req: Request): Promise<ActiveSession | null>;
+  /** An access token for `scopes` (the configured API scopes by default) of the signed-in person. */
+  accessToken(req: Request, scopes?: readonly string[]): Promise<AccessToken>;
+  /** Calls Microsoft Graph as the signed-in person (`GRAPH_URL` + path). */
+  callGraph(req: Request, path: string, init?: GraphRequest): Promise<Response>;
+  /** {@link callGraph}, parsed as JSON. */
+  graphJson<T = Record<string, unknown>>(
+    req: Request,
+    path: string,
+    init?: GraphRequest,
+  ): Promise<T>;
+  /**
+   * Mount last, with `app.use(auth.errors)`: answers the library's errors that routes pass to
+   * `next` (a trip to the provider when an API asked for consent or claims, else the error page
+   * or JSON), and passes every other error on.
+   */
+  readonly errors: ErrorMiddleware;
   readonly core: EntraSignIn;
   close(): Promise<void>;
 }
@@ -56,8 +76,24 @@ export async function entraSignIn(
     return loaded;
   };
   const paths = new Set(core.routes.map((route) => `${route.method} ${route.path}`));
+  const signedInSession = async (req: Request) => {
+    const found = await session(req);
+    if (found === null) throw new AppError('NOT_SIGNED_IN');
+    return found;
+  };
   return {
     core,
+    accessToken: async (req, scopes) => core.accessToken(await signedInSession(req), scopes),
+    callGraph: async (req, path, init) => core.callGraph(await signedInSession(req), path, init),
+    graphJson: async <T>(req: Request, path: string, init?: GraphRequest) =>
+      core.graphJson<T>(await signedInSession(req), path, init),
+    errors: (error, req, res, next) => {
+      if (!isAppError(error) || res.headersSent) {
+        next(error);
+        return;
+      }
+      core.errorResponse(toAuthRequest(req), error).then((r) => send(res, r), next);
+    },
     router: (req, res, next) => {
       const request = toAuthRequest(req);
       if (!paths.has(`${request.method} ${request.path}`)) {

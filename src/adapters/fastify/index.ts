@@ -14,7 +14,10 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import { AppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
+import type { AccessToken } from '../../core/tokens/api-tokens.js';
+import type { GraphRequest } from '../../core/tokens/graph-client.js';
 import type { EntraSignInOptions } from '../../core/options.js';
 import type { ActiveSession } from '../../core/session/session-manager.js';
 import type { SignedInPerson } from '../../core/signed-in-person.js';
@@ -37,8 +40,24 @@ declare module 'fastify' {
     /** The request's session (read once per request), or `null`. */
     entraSession(): Promise<ActiveSession | null>;
     entraSessionPromise: Promise<ActiveSession | null> | null;
+    /** An access token for `scopes` (the configured API scopes by default) of the signed-in person. */
+    accessToken(scopes?: readonly string[]): Promise<AccessToken>;
+    /** Calls Microsoft Graph as the signed-in person (`GRAPH_URL` + path). */
+    callGraph(path: string, init?: GraphRequest): Promise<Response>;
+    /** {@link callGraph}, parsed as JSON. */
+    graphJson<T = Record<string, unknown>>(path: string, init?: GraphRequest): Promise<T>;
+  }
+  interface FastifyReply {
+    /**
+     * Answers an error of the library (from the host's error handler): a trip to the provider
+     * when an API asked for consent or claims, else the error page or JSON.
+     */
+    entraError(error: unknown): Promise<FastifyReply>;
   }
 }
+
+/** Whether an error is the library's, for the host's error handler to pass to `reply.entraError`. */
+export { isAppError as isEntraSignInError } from '../../core/errors.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -54,6 +73,31 @@ async function plugin(app: FastifyInstance, options: EntraSignInPluginOptions): 
   app.decorateRequest('signedIn', async function (this: FastifyRequest) {
     const session = await this.entraSession();
     return session === null ? null : signIn.personOf(session);
+  });
+  const signedInSession = async (request: FastifyRequest) => {
+    const found = await request.entraSession();
+    if (found === null) throw new AppError('NOT_SIGNED_IN');
+    return found;
+  };
+  app.decorateRequest(
+    'accessToken',
+    async function (this: FastifyRequest, scopes?: readonly string[]) {
+      return signIn.accessToken(await signedInSession(this), scopes);
+    },
+  );
+  app.decorateRequest(
+    'callGraph',
+    async function (this: FastifyRequest, path: string, init?: GraphRequest) {
+      return signIn.callGraph(await signedInSession(this), path, init);
+    },
+  );
+  app.decorateRequest('graphJson', async function <
+    T,
+  >(this: FastifyRequest, path: string, init?: GraphRequest) {
+    return signIn.graphJson<T>(await signedInSession(this), path, init);
+  });
+  app.decorateReply('entraError', async function (this: FastifyReply, error: unknown) {
+    return send(this, await signIn.errorResponse(toAuthRequest(this.request), error));
   });
   app.decorate('requireSignIn', async (request: FastifyRequest, reply: FastifyReply) => {
     let session: ActiveSession | null;

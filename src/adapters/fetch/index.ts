@@ -11,7 +11,10 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
+import type { AccessToken } from '../../core/tokens/api-tokens.js';
+import type { GraphRequest } from '../../core/tokens/graph-client.js';
 import type { EntraSignInOptions } from '../../core/options.js';
 import type { ActiveSession } from '../../core/session/session-manager.js';
 import type { SignedInPerson } from '../../core/signed-in-person.js';
@@ -26,6 +29,22 @@ export interface FetchSignIn {
   session(request: Request): Promise<ActiveSession | null>;
   /** `null` when someone is signed in; else the answer for a signed-out visitor (401 or redirect). */
   requireSignIn(request: Request): Promise<Response | null>;
+  /** An access token for `scopes` (the configured API scopes by default) of the signed-in person. */
+  accessToken(request: Request, scopes?: readonly string[]): Promise<AccessToken>;
+  /** Calls Microsoft Graph as the signed-in person (`GRAPH_URL` + path). */
+  callGraph(request: Request, path: string, init?: GraphRequest): Promise<Response>;
+  /** {@link callGraph}, parsed as JSON. */
+  graphJson<T = Record<string, unknown>>(
+    request: Request,
+    path: string,
+    init?: GraphRequest,
+  ): Promise<T>;
+  /**
+   * The answer to an error of the library (for Hono's `app.onError`): a trip to the provider
+   * when an API asked for consent or claims, else the error page or JSON; `null` for any other
+   * error, which stays the host's.
+   */
+  errorResponse(request: Request, error: unknown): Promise<Response | null>;
   readonly core: EntraSignIn;
   close(): Promise<void>;
 }
@@ -45,8 +64,23 @@ export async function createFetchSignIn(
     }
     return loaded;
   };
+  const signedInSession = async (request: Request) => {
+    const found = await session(request);
+    if (found === null) throw new AppError('NOT_SIGNED_IN');
+    return found;
+  };
   return {
     core,
+    accessToken: async (request, scopes) =>
+      core.accessToken(await signedInSession(request), scopes),
+    callGraph: async (request, path, init) =>
+      core.callGraph(await signedInSession(request), path, init),
+    graphJson: async <T>(request: Request, path: string, init?: GraphRequest) =>
+      core.graphJson<T>(await signedInSession(request), path, init),
+    errorResponse: async (request, error) =>
+      isAppError(error)
+        ? toResponse(await core.errorResponse(toAuthRequest(request), error))
+        : null,
     handle: async (request) => {
       const response = await core.handle(toAuthRequest(request));
       return response === null ? null : toResponse(response);

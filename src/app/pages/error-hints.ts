@@ -43,6 +43,16 @@ export const errorHints: Readonly<Record<ErrorCode, string>> = {
   REQUEST_CROSS_SITE:
     'Signing out (and every other change) must be asked for from a page of this app. Nothing was changed; use the button on this app’s page.',
   NOT_SIGNED_IN: 'This page shows information from your account. Sign in to see it.',
+  API_INTERACTION_REQUIRED:
+    'This page calls a service on your behalf, and the identity provider needs you to confirm first (a permission, or another sign-in step). Continue to the identity provider; you will come back here.',
+  API_CHALLENGE_UNMET:
+    'You went through the identity provider, and it still did not grant what this page needs (named below). Ask the people who run your organisation’s Entra tenant about the policy or permission, or sign in as someone else.',
+  API_SIGN_IN_AGAIN:
+    'Your sign-in can no longer be used to call services for you: it was revoked, expired, or your password changed. Sign in again; you will come back to this page.',
+  API_TOKEN_UNAVAILABLE:
+    'The identity provider did not answer when we asked it for access on your behalf. You are still signed in; try again in a moment.',
+  API_UNREACHABLE:
+    'A service this page reads from (such as Microsoft Graph) did not answer or failed. You are still signed in; try again in a moment.',
   SESSION_STORE_UNAVAILABLE: 'The app cannot reach its session store. Try again in a moment.',
   BAD_REQUEST: 'The address or form could not be read. Check it or go back to the home page.',
   NOT_FOUND: 'There is no page at this address. Go back to the home page.',

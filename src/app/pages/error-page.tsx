@@ -20,7 +20,13 @@ export function renderErrorPage(
 ): string {
   const providerHint = hintForEntraError(error.providerCode);
   const description = truncate(error.providerDescription);
-  const offerSignIn = error.code.startsWith('AUTH_') || error.code === 'NOT_SIGNED_IN';
+  const offerSignIn =
+    error.code.startsWith('AUTH_') ||
+    error.code === 'NOT_SIGNED_IN' ||
+    error.code === 'API_SIGN_IN_AGAIN' ||
+    error.code === 'API_INTERACTION_REQUIRED';
+  const offerRetry = error.code === 'API_TOKEN_UNAVAILABLE' || error.code === 'API_UNREACHABLE';
+  const asked = error.facts?.['asked'] ?? error.facts?.['scopes'];
   return renderPage(
     error.title,
     context,
@@ -32,6 +38,11 @@ export function renderErrorPage(
           Client authentication method used: <code>{error.facts['clientAuthMethod']}</code>
           {error.facts['tokenEndpointStatus'] !== undefined &&
             ` (the token endpoint answered HTTP ${error.facts['tokenEndpointStatus']})`}
+        </p>
+      )}
+      {error.code === 'API_CHALLENGE_UNMET' && asked !== undefined && asked !== '' && (
+        <p>
+          What was asked for: <code>{asked}</code>
         </p>
       )}
       {error.providerCode !== undefined && (
@@ -47,8 +58,20 @@ export function renderErrorPage(
         {offerSignIn && (
           <SignInLink
             returnTo={options.returnTo}
-            label={error.code === 'NOT_SIGNED_IN' ? 'Sign in' : 'Try signing in again'}
+            label={
+              error.code === 'NOT_SIGNED_IN' || error.code === 'API_SIGN_IN_AGAIN'
+                ? 'Sign in'
+                : 'Try signing in again'
+            }
           />
+        )}
+        {offerRetry && (
+          <a class="button" href={options.returnTo}>
+            Try again
+          </a>
+        )}
+        {error.code === 'API_CHALLENGE_UNMET' && (
+          <SignInLink returnTo={options.returnTo} label="Sign in as someone else" anotherAccount />
         )}{' '}
         <a href="/">Home page</a>
       </p>

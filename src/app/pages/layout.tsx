@@ -28,11 +28,13 @@ export function SignOutButton(props: { csrfToken: string; label?: string }) {
 }
 
 /** A link that starts sign-in, coming back to `returnTo` when it is not the home page. */
-export function SignInLink(props: { returnTo?: string; label?: string }) {
-  const href =
-    props.returnTo === undefined || props.returnTo === '/'
-      ? '/auth/sign_in'
-      : `/auth/sign_in?post_sign_in_url=${encodeURIComponent(props.returnTo)}`;
+export function SignInLink(props: { returnTo?: string; label?: string; anotherAccount?: boolean }) {
+  const query = new URLSearchParams();
+  if (props.returnTo !== undefined && props.returnTo !== '/') {
+    query.set('post_sign_in_url', props.returnTo);
+  }
+  if (props.anotherAccount === true) query.set('prompt', 'select_account');
+  const href = query.size === 0 ? '/auth/sign_in' : `/auth/sign_in?${query.toString()}`;
   return (
     <a class="button" href={href}>
       {props.label ?? 'Sign in'}
@@ -64,6 +66,12 @@ function Layout(props: { title: string; context: PageContext; children: Componen
           <a class="brand" href="/">
             entra-signin
           </a>
+          {context.userName !== null && (
+            <nav class="site-nav" aria-label="Pages">
+              <a href="/token_details">Claims</a>
+              <a href="/profile">Profile</a>
+            </nav>
+          )}
           <nav class="account" aria-label="Account">
             {context.userName !== null && context.csrfToken !== null ? (
               <>

@@ -9,6 +9,7 @@ import type { ProviderConnection } from '../provider/provider-connection.js';
 import { sanitizeReturnTo } from '../return-to.js';
 import { translateProviderError } from '../provider/translate-provider-error.js';
 import { describeUser } from '../signed-in-user.js';
+import type { SignInTokens } from '../tokens/api-tokens.js';
 
 /** Where to send the browser, and what to remember until it comes back. */
 export interface AuthorizationRequest {
@@ -26,26 +27,48 @@ export interface AuthorizationRequest {
  */
 export async function buildAuthorizationRequest(
   provider: ProviderConnection,
-  options: { redirectUri: string; returnTo: unknown; now: number; crossSite: boolean },
+  options: {
+    redirectUri: string;
+    returnTo: unknown;
+    now: number;
+    crossSite: boolean;
+    /** Scopes for APIs (with `offline_access`), asked for besides the sign-in's own. */
+    extraScopes?: readonly string[] | undefined;
+    /** The `claims` parameter (client capabilities, a claims challenge). */
+    claims?: string | undefined;
+    /** Who is expected to sign in, so the provider need not ask which account. */
+    loginHint?: string | undefined;
+    /** `select_account`: let the person pick another account than the one signed in. */
+    prompt?: 'select_account' | undefined;
+    interaction?: string | undefined;
+  },
 ): Promise<AuthorizationRequest> {
   const configuration = await provider.configuration();
   const state = oidc.randomState();
+  const extra = options.extraScopes ?? [];
+  const apiScopes = extra.filter((scope) => scope !== 'offline_access');
   const attempt: SignInAttempt = {
     nonce: oidc.randomNonce(),
     codeVerifier: oidc.randomPKCECodeVerifier(),
     returnTo: sanitizeReturnTo(options.returnTo),
     startedAt: options.now,
     crossSite: options.crossSite,
+    ...(apiScopes.length === 0 ? {} : { apiScopes }),
+    ...(options.interaction === undefined ? {} : { interaction: options.interaction }),
   };
+  const scopes = [...new Set([...provider.settings.scopes.split(/\s+/), ...extra])];
   const url = oidc.buildAuthorizationUrl(configuration, {
     redirect_uri: options.redirectUri,
     response_type: 'code',
     response_mode: 'query',
-    scope: provider.settings.scopes,
+    scope: scopes.join(' '),
     state,
     nonce: attempt.nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(attempt.codeVerifier),
     code_challenge_method: 'S256',
+    ...(options.claims === undefined ? {} : { claims: options.claims }),
+    ...(options.loginHint === undefined ? {} : { login_hint: options.loginHint }),
+    ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
   });
   return { url, state, attempt };
 }
@@ -97,7 +120,13 @@ export interface MatchedAnswer {
 
 /** What came of a matched sign-in answer that did not fail. */
 export type SignInOutcome =
-  | { readonly outcome: 'signed-in'; readonly user: SignedInUser; readonly returnTo: string }
+  | {
+      readonly outcome: 'signed-in';
+      readonly user: SignedInUser;
+      readonly returnTo: string;
+      /** What the token response carried for APIs. */
+      readonly tokens: SignInTokens;
+    }
   | {
       readonly outcome: 'cancelled';
       readonly providerCode: string;
@@ -175,6 +204,12 @@ export async function completeSignIn(
     outcome: 'signed-in',
     user: describeUser(claims, tokens.id_token, options.now),
     returnTo: attempt.returnTo,
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      expiresIn: tokens.expires_in,
+      scope: tokens.scope,
+    },
   };
 }
 

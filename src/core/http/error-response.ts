@@ -6,6 +6,8 @@ import {
   type AuthResponse,
   type ResponseDraft,
 } from './auth-request.js';
+import { translateProviderError } from '../provider/translate-provider-error.js';
+import { interactionRedirect } from './interaction.js';
 import type { RouteContext } from './route-context.js';
 
 /**
@@ -29,7 +31,20 @@ export async function errorResponse(
     error.code === 'SESSION_STORE_UNAVAILABLE'
       ? null
       : await context.readSession(request).catch(() => null);
-  return renderError(context, request, error, draft, session, '/');
+  const page = request.method === 'GET' && !wantsJson(request);
+  if (error.code === 'API_INTERACTION_REQUIRED' && page) {
+    try {
+      return await interactionRedirect(context, request, error, session, draft);
+    } catch (cause) {
+      const unreachable = translateProviderError(cause);
+      log.info({ code: unreachable.code }, unreachable.message);
+      return renderError(context, request, unreachable, draft, session, '/');
+    }
+  }
+  // An API's failure is the host page's: "sign in again" or "try again" come back to it.
+  const here = request.query === '' ? request.path : `${request.path}?${request.query}`;
+  const returnTo = error.code.startsWith('API_') && page ? here : '/';
+  return renderError(context, request, error, draft, session, returnTo);
 }
 
 /** An error as JSON (to clients that ask only for it) or as the error page. */

@@ -5,6 +5,7 @@ import type { ProviderConnection } from '../provider/provider-connection.js';
 import type { AttemptCookies } from '../session/attempt-cookies.js';
 import type { SealingKeys } from '../session/sealed-value.js';
 import type { ActiveSession, SessionManager } from '../session/session-manager.js';
+import type { ApiTokens } from '../tokens/api-tokens.js';
 import type { AuthRequest } from './auth-request.js';
 import type { AuthPaths, PageContext, PageRenderers } from './default-pages.js';
 
@@ -13,6 +14,7 @@ export interface RouteContext {
   readonly options: ResolvedOptions;
   readonly provider: ProviderConnection;
   readonly sessions: SessionManager;
+  readonly tokens: ApiTokens;
   readonly attempts: AttemptCookies;
   /** Seals the `state` of a sign-out into the cookie that `post_sign_out` checks it against. */
   readonly signOutStates: SealingKeys;

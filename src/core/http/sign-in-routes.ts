@@ -32,6 +32,10 @@ export async function startSignIn(
     returnTo: params.get('post_sign_in_url') ?? undefined,
     now: context.now(),
     crossSite: isCrossSiteNavigation(request),
+    // The one prompt a link may ask for: "sign in as someone else" (any other is ignored).
+    prompt: params.get('prompt') === 'select_account' ? 'select_account' : undefined,
+    extraScopes: context.tokens.signInScopes(null),
+    claims: context.tokens.claimsFor(null),
   });
   draft.cookies.push(
     ...context.attempts.start(readCookies(request.header('cookie')), state, attempt),
@@ -81,8 +85,20 @@ export async function finishSignIn(
     if (current !== null) return draft.redirect('/');
     throw new AppError('AUTH_ATTEMPT_NOT_FOUND', 'This sign-in answer was used already');
   }
-  // A new id for the signed-in session: whatever id existed before is worthless now.
-  const signedIn = await sessions.start(SessionManager.dataFor(outcome.user), current);
+  // A new id for the signed-in session: whatever id existed before is worthless now. The same
+  // person coming back (from a consent or a Conditional Access step) keeps the app's fields.
+  const data = SessionManager.dataFor(outcome.user);
+  const keepApp = current !== null && current.data.user.key === outcome.user.key;
+  const { apiScopes, interaction } = found.attempt;
+  const signedIn = await sessions.start(
+    keepApp && current.data.app !== undefined ? { ...data, app: current.data.app } : data,
+    current,
+    (key) =>
+      context.tokens.recordForSignIn(key, outcome.tokens, {
+        scopes: apiScopes ?? [],
+        interactionKey: interaction,
+      }),
+  );
   const person = personOf(outcome.user);
   context.logFor(request).info({}, 'signed in');
   context.emit({ type: 'signed-in', person, requestId: request.id ?? '' });

@@ -20,6 +20,10 @@ export interface SignInAttempt {
   readonly startedAt: number;
   /** Started by a navigation from another site: such attempts give way first (see below). */
   readonly crossSite: boolean;
+  /** The API scopes asked for besides the sign-in's, which the token answer's access token is for. */
+  readonly apiScopes?: readonly string[] | undefined;
+  /** Set when an API sent the person here (consent, claims): the interaction's key. */
+  readonly interaction?: string | undefined;
 }
 
 /** An attempt found in a request's cookies. */

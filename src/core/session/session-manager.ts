@@ -73,11 +73,18 @@ export class SessionManager {
    * Stores `data` under a new id, and ends `previous` if given. Used whenever who is signed in
    * changes, so an id seen before sign-in is worthless after it (no session fixation).
    */
-  async start(data: SessionData, previous?: ActiveSession | null): Promise<ActiveSession> {
+  async start(
+    data: SessionData,
+    previous?: ActiveSession | null,
+    tokensFor?: (sessionKey: string) => string | undefined,
+  ): Promise<ActiveSession> {
     const id = generateSessionId();
+    const key = sessionKeyFor(id);
     const now = this.#now();
     const stored = this.#timesFor(data, now, now);
-    await this.#call(() => this.#store.set(sessionKeyFor(id), stored));
+    // The session and its API tokens are written together: never one without the other.
+    const tokens = tokensFor?.(key);
+    await this.#call(() => this.#store.set(key, stored, tokens));
     if (previous) await this.#call(() => this.#store.delete(sessionKeyFor(previous.id)));
     return { id, data, stored };
   }
@@ -93,6 +100,16 @@ export class SessionManager {
   /** Replaces the host app's own fields of a session. */
   async saveAppData(session: ActiveSession, app: AppSessionData): Promise<ActiveSession> {
     return this.update(session, { ...session.data, app });
+  }
+
+  /** The sealed API tokens of a session, or `null` (see {@link SessionStore.getTokens}). */
+  async readTokens(session: ActiveSession): Promise<string | null> {
+    return this.#call(() => this.#store.getTokens(sessionKeyFor(session.id), this.#now()));
+  }
+
+  /** Replaces a session's sealed API tokens; `false` when the session has ended meanwhile. */
+  async writeTokens(session: ActiveSession, tokens: string | null): Promise<boolean> {
+    return this.#call(() => this.#store.setTokens(sessionKeyFor(session.id), tokens, this.#now()));
   }
 
   /** Records a one-time value as used; `false` for a replay (see {@link SessionStore.markUsed}). */

@@ -1,0 +1,318 @@
+import { hash } from 'node:crypto';
+import { AppError, isAppError } from '../errors.js';
+import type { ApiSettings } from '../options.js';
+import type { ProviderConnection } from '../provider/provider-connection.js';
+import type { ActiveSession, SessionManager } from '../session/session-manager.js';
+import { sessionKeyFor } from '../session/session-id.js';
+import { claimsParameter, describeClaims } from './claims-challenge.js';
+import { redeemRefreshToken } from './refresh-grant.js';
+import {
+  findAccessToken,
+  normaliseScopes,
+  refreshTimeOf,
+  scopeKey,
+  TokenSealer,
+  withAccessToken,
+  withoutAccessToken,
+  type TokenRecord,
+} from './token-record.js';
+
+/** An access token for an API, as handed to the host app. */
+export interface AccessToken {
+  readonly token: string;
+  readonly scopes: readonly string[];
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** What the token response of a sign-in carried, for {@link ApiTokens.recordForSignIn}. */
+export interface SignInTokens {
+  readonly accessToken: string | undefined;
+  readonly refreshToken: string | undefined;
+  readonly expiresIn: number | undefined;
+  readonly scope: string | undefined;
+}
+
+/** The scopes and claims a trip to the provider is to ask for. */
+export interface Interaction {
+  readonly scopes: readonly string[];
+  readonly claims: Record<string, unknown> | null;
+}
+
+// A second trip for the same thing within this time means the first did not satisfy the API.
+const INTERACTION_MEMORY_MS = 5 * 60 * 1000;
+// How long one instance may hold a session's refresh (longer than a refresh can take).
+const LOCK_MARGIN_MS = 5_000;
+const POLL_MS = 50;
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+
+interface Dependencies {
+  readonly settings: ApiSettings;
+  readonly provider: ProviderConnection;
+  readonly sessions: SessionManager;
+  readonly now: () => number;
+  readonly onSessionEnded: (session: ActiveSession) => void;
+}
+
+/**
+ * The session's access tokens for APIs: cached per set of scopes until shortly before expiry,
+ * refreshed with the session's refresh token, sealed at rest beside the session (see
+ * {@link TokenRecord}). A refresh happens once per session however many requests want it: in
+ * this process, concurrent callers share one promise; across instances that share the store, a
+ * short lock in the store (its one-time values) lets one refresh while the others wait and read
+ * what it wrote. A lock, not a tolerance of two refreshes: a provider that rotates refresh
+ * tokens (and treats reuse as theft, as OAuth 2.0 Security BCP §4.14 advises) would revoke the
+ * whole grant on the second.
+ */
+export class ApiTokens {
+  readonly #deps: Dependencies;
+  readonly #sealer: TokenSealer;
+  readonly #inFlight = new Map<string, Promise<AccessToken>>();
+
+  constructor(deps: Dependencies) {
+    this.#deps = deps;
+    this.#sealer = new TokenSealer(deps.settings.tokenKeys);
+  }
+
+  /** Whether sessions keep API tokens at all (some API scopes are configured). */
+  get enabled(): boolean {
+    return this.#deps.settings.scopes.length > 0;
+  }
+
+  /** The scopes asked for at sign-in besides the sign-in's own. */
+  signInScopes(interaction: Interaction | null): string[] {
+    if (!this.enabled && interaction === null) return [];
+    return ['offline_access', ...(interaction?.scopes ?? this.#deps.settings.scopes)];
+  }
+
+  /** The `claims` authorization parameter for a sign-in (capabilities, a challenge's claims). */
+  claimsFor(interaction: Interaction | null): string | undefined {
+    if (!this.enabled && interaction === null) return undefined;
+    return claimsParameter(interaction?.claims ?? null, this.#deps.settings.clientCapabilities);
+  }
+
+  /** The key an interaction is remembered by (see {@link TokenRecord.lastInteraction}). */
+  static keyOf(interaction: Interaction): string {
+    const what = `${scopeKey(interaction.scopes)}|${JSON.stringify(interaction.claims)}`;
+    return hash('sha256', what, 'base64url').slice(0, 22);
+  }
+
+  /** The sealed record for a session that has just signed in, or `undefined` to keep none. */
+  recordForSignIn(
+    sessionKey: string,
+    tokens: SignInTokens,
+    asked: { scopes: readonly string[]; interactionKey: string | undefined },
+  ): string | undefined {
+    if (tokens.accessToken === undefined && tokens.refreshToken === undefined) return undefined;
+    const now = this.#deps.now();
+    let record: TokenRecord = {
+      refreshToken: tokens.refreshToken ?? null,
+      accessTokens: [],
+      lastInteraction:
+        asked.interactionKey === undefined ? null : { key: asked.interactionKey, at: now },
+    };
+    const apiScopes = normaliseScopes(asked.scopes.filter((s) => !OIDC_SCOPES.has(s)));
+    if (tokens.accessToken !== undefined && apiScopes.length > 0) {
+      const expiresAt = now + (tokens.expiresIn ?? 3600) * 1000;
+      record = withAccessToken(record, {
+        scopes: apiScopes,
+        granted: grantedOf(tokens.scope),
+        token: tokens.accessToken,
+        expiresAt,
+        refreshAt: refreshTimeOf(now, expiresAt),
+      });
+    }
+    return this.#sealer.seal(record, sessionKey);
+  }
+
+  /**
+   * An access token for `scopes` (the configured API scopes by default): cached, or refreshed.
+   * Throws `API_INTERACTION_REQUIRED` when the person must visit the provider first (the
+   * adapters turn it into that visit), `API_CHALLENGE_UNMET` when they just did and it did not
+   * help, `API_SIGN_IN_AGAIN` (tokens dropped), `API_TOKEN_UNAVAILABLE` (session kept).
+   */
+  async accessToken(session: ActiveSession, scopes?: readonly string[]): Promise<AccessToken> {
+    const wanted = normaliseScopes(scopes ?? this.#deps.settings.scopes);
+    if (wanted.length === 0) {
+      throw new AppError(
+        'CONFIG_INVALID',
+        'No API scopes: set api.scopes (API_SCOPES) or pass some',
+      );
+    }
+    const key = `${session.id}|${scopeKey(wanted)}`;
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#acquire(session, wanted).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Called when an API refused a token with a claims challenge (or asked for scopes the token
+   * lacks): throws `API_INTERACTION_REQUIRED` for a first trip to the provider, or
+   * `API_CHALLENGE_UNMET` when the last trip asked the same and the API still refuses.
+   */
+  async requireInteraction(session: ActiveSession, interaction: Interaction): Promise<never> {
+    const record = await this.#read(session);
+    throw this.#interactionError(record, interaction);
+  }
+
+  /** Forgets a cached token that an API refused (it was revoked, say), so the next is fresh. */
+  async forget(session: ActiveSession, token: string): Promise<void> {
+    const record = await this.#read(session);
+    if (record === null) return;
+    await this.#write(session, withoutAccessToken(record, token));
+  }
+
+  async #acquire(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
+    const record = await this.#read(session);
+    const cached = record === null ? null : findAccessToken(record, scopes, this.#deps.now());
+    if (cached !== null) return toAccessToken(cached);
+    if (record?.refreshToken == null) {
+      // Signed in before API tokens were kept, or the provider gave no refresh token.
+      throw this.#interactionError(record, { scopes, claims: null });
+    }
+    return this.#refreshUnderLock(session, scopes);
+  }
+
+  async #refreshUnderLock(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
+    const { sessions, provider, now } = this.#deps;
+    const lock = `refresh:${sessionKeyFor(session.id)}`;
+    const holdMs = provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
+    const deadline = Date.now() + holdMs;
+    for (;;) {
+      if (await sessions.markUsed(lock, now() + holdMs)) {
+        try {
+          return await this.#refresh(session, scopes);
+        } finally {
+          await sessions.forgetUsed(lock).catch(() => undefined);
+        }
+      }
+      // Another request (maybe on another instance) is refreshing: wait for what it writes.
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const record = await this.#read(session);
+      const cached = record === null ? null : findAccessToken(record, scopes, now());
+      if (cached !== null) return toAccessToken(cached);
+      if (Date.now() > deadline) {
+        throw new AppError('API_TOKEN_UNAVAILABLE', 'Another refresh of this session did not end');
+      }
+    }
+  }
+
+  async #refresh(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
+    const { now, provider, settings } = this.#deps;
+    // Read again under the lock: the refresh token may have been rotated a moment ago.
+    const record = await this.#read(session);
+    const cached = record === null ? null : findAccessToken(record, scopes, now());
+    if (cached !== null) return toAccessToken(cached);
+    if (record?.refreshToken == null)
+      throw this.#interactionError(record, { scopes, claims: null });
+    let refreshed;
+    try {
+      refreshed = await redeemRefreshToken(provider, {
+        refreshToken: record.refreshToken,
+        scopes,
+        claims: claimsParameter(null, settings.clientCapabilities),
+        sessionClaims: session.data.user.claims,
+        now: now(),
+      });
+    } catch (error) {
+      throw await this.#afterFailedRefresh(session, record, scopes, error);
+    }
+    const updated = withAccessToken(
+      { ...record, refreshToken: refreshed.refreshToken ?? record.refreshToken },
+      {
+        scopes,
+        granted: refreshed.granted,
+        token: refreshed.accessToken,
+        expiresAt: refreshed.expiresAt,
+        refreshAt: refreshTimeOf(now(), refreshed.expiresAt),
+      },
+    );
+    await this.#write(session, updated);
+    return { token: refreshed.accessToken, scopes, expiresAt: refreshed.expiresAt };
+  }
+
+  async #afterFailedRefresh(
+    session: ActiveSession,
+    record: TokenRecord,
+    scopes: string[],
+    error: unknown,
+  ): Promise<unknown> {
+    if (!isAppError(error)) return error;
+    if (error.code === 'API_INTERACTION_REQUIRED') {
+      return this.#interactionError(record, { scopes, claims: null }, error);
+    }
+    if (error.code !== 'API_SIGN_IN_AGAIN') return error;
+    if (error.facts?.['endSession'] !== undefined) {
+      // Someone else's ID token in the answer to this session's refresh token: the session
+      // is not to be trusted any more, on any instance.
+      await this.#deps.sessions.end(session);
+      this.#deps.onSessionEnded(session);
+    } else {
+      // A dead refresh token is of no more use: drop it, so that nothing tries it again.
+      await this.#deps.sessions.writeTokens(session, null);
+    }
+    return error;
+  }
+
+  #interactionError(
+    record: TokenRecord | null,
+    interaction: Interaction,
+    cause?: AppError,
+  ): AppError {
+    const key = ApiTokens.keyOf(interaction);
+    const last = record?.lastInteraction;
+    const facts = {
+      interaction: key,
+      scopes: interaction.scopes.join(' '),
+      ...(interaction.claims === null
+        ? {}
+        : {
+            claims: JSON.stringify(interaction.claims),
+            asked: describeClaims(interaction.claims),
+          }),
+    };
+    if (last?.key === key && this.#deps.now() - last.at < INTERACTION_MEMORY_MS) {
+      return new AppError(
+        'API_CHALLENGE_UNMET',
+        'The API still asks for what the last sign-in was for',
+        {
+          cause,
+          providerCode: cause?.providerCode,
+          facts,
+        },
+      );
+    }
+    return new AppError('API_INTERACTION_REQUIRED', 'The person must visit the provider first', {
+      cause,
+      providerCode: cause?.providerCode,
+      facts,
+    });
+  }
+
+  async #read(session: ActiveSession): Promise<TokenRecord | null> {
+    const sealed = await this.#deps.sessions.readTokens(session);
+    return sealed === null ? null : this.#sealer.open(sealed, sessionKeyFor(session.id));
+  }
+
+  async #write(session: ActiveSession, record: TokenRecord): Promise<void> {
+    const sealed = this.#sealer.seal(record, sessionKeyFor(session.id));
+    if (!(await this.#deps.sessions.writeTokens(session, sealed))) {
+      throw new AppError('NOT_SIGNED_IN', 'The session ended while its tokens were refreshed');
+    }
+  }
+}
+
+function grantedOf(scope: string | undefined): string[] {
+  return normaliseScopes((scope ?? '').split(' ').filter((s) => !OIDC_SCOPES.has(s)));
+}
+
+function toAccessToken(cached: {
+  token: string;
+  scopes: readonly string[];
+  expiresAt: number;
+}): AccessToken {
+  return { token: cached.token, scopes: cached.scopes, expiresAt: cached.expiresAt };
+}
