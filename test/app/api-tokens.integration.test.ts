@@ -13,6 +13,7 @@ import {
   startFakeGraphApi,
   type FakeGraphApi,
 } from '../support/fake-graph-api.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import type { UserAgent } from '../support/user-agent.js';
 
@@ -152,6 +153,7 @@ describe('access tokens', () => {
   it('are refreshed once for ten requests that need a refresh at the same time', async () => {
     // Rotation: a second refresh with the same refresh token would be refused, failing a page.
     provider.bends.refreshRotation = 'rotate';
+    provider.bends.refreshDelayMs = 300;
     const agent = await signedInAgent();
     offset = 58 * MINUTE;
     const pages = await Promise.all(
@@ -294,5 +296,45 @@ describe('tokens', () => {
     const issued = provider.issuedTokens.filter((token) => token.length > 16);
     expect(issued.length).toBeGreaterThan(3);
     for (const token of issued) expect(logs).not.toContain(token);
+  });
+});
+
+describe('two instances sharing a Redis store', () => {
+  let redis: RedisServer;
+  let apps: TestApp[];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const env = {
+      AUTHORITY: provider.authority,
+      CLIENT_ID: 'api-app',
+      CLIENT_SECRET: 'api-secret',
+      API_SCOPES: 'User.Read',
+      GRAPH_URL: graph.url,
+      SESSION_STORE: redis.url,
+      SESSION_IDLE_TIMEOUT: '2h',
+    };
+    const now = { now: () => Date.now() + offset };
+    apps = [await startTestApp(env, now), await startTestApp(env, now)];
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await redis.close();
+  });
+
+  it('refresh a session once between them, and both use what the one wrote', async () => {
+    provider.bends.refreshRotation = 'rotate';
+    provider.bends.refreshDelayMs = 300;
+    const [a, b] = apps as [TestApp, TestApp];
+    const agent = a.userAgent();
+    expect((await agent.get(`${a.baseUrl}/auth/sign_in`)).status).toBe(200);
+    const cookie = await agent.jar.getCookieString(a.baseUrl);
+    offset = 58 * MINUTE;
+    const answers = await Promise.all(
+      [a, b, a, b, a, b, a, b].map((app) =>
+        fetch(`${app.baseUrl}/profile`, { headers: { cookie, accept: 'text/html' } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    expect(provider.hits.refresh).toBe(1);
   });
 });

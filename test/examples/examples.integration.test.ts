@@ -60,6 +60,7 @@ describe.each(EXAMPLES)('the %s example, installed from the packed library', (na
     expect(textOf(home)).toContain("You're not signed in");
     expect(home.body).toContain('href="/auth/sign_in"');
     expect(home.body).toContain('href="/token_details"');
+    expect(home.body).toContain('href="/profile"');
     expect(textOf(home)).not.toContain('Sign out');
   });
 
@@ -94,6 +95,39 @@ describe.each(EXAMPLES)('the %s example, installed from the packed library', (na
 
     expect((await agent.get(`${app.baseUrl}/token_details`)).status).toBe(401);
     expect(textOf(await agent.get(`${app.baseUrl}/`))).toContain("You're not signed in");
+  });
+
+  // Microsoft Graph through the adapter, with nothing set up: the development identity provider
+  // issued the access token at sign-in and answers `/v1.0/me` from its Graph-shaped fake. Her job
+  // title is in no ID token claim, so only Graph can have put it on the page.
+  it("shows Alice's Graph profile, her name and job title, on /profile", async () => {
+    const agent = new UserAgent();
+    await signIn(agent);
+    const profile = await agent.get(`${app.baseUrl}/profile`);
+    expect(profile.status, app.output()).toBe(200);
+    expect(profile.url).toBe(`${app.baseUrl}/profile`);
+    const text = textOf(profile);
+    expect(text).toContain('Profile of Alice Example');
+    expect(text).toContain('Product Manager');
+    expect(text).toContain('alice@contoso.test');
+  });
+
+  it('answers 401 NOT_SIGNED_IN on /profile when signed out, and keeps running', async () => {
+    const profile = await new UserAgent().get(`${app.baseUrl}/profile`);
+    expect(profile.status).toBe(401);
+    expect(profile.body).toContain('NOT_SIGNED_IN');
+    expect(textOf(profile)).not.toContain('Profile of');
+    // Not a crash: the process answers the next request.
+    expect((await new UserAgent().get(`${app.baseUrl}/`)).status).toBe(200);
+  });
+
+  it('prints a Graph profile whose name is markup as text', async () => {
+    const agent = new UserAgent();
+    await signIn(agent, MALLORY.username, MALLORY.password);
+    const profile = await agent.get(`${app.baseUrl}/profile`);
+    expect(profile.status, app.output()).toBe(200);
+    expect(textOf(profile)).toContain(`Profile of ${MALLORY.name}`);
+    expect(profile.body).not.toContain('<img');
   });
 
   it('prints a name and claims made of markup as text', async () => {

@@ -3,12 +3,20 @@ import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify, { LogController } from 'fastify';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { pino } from 'pino';
 import { entraSignIn as expressSignIn } from '../../src/adapters/express/index.js';
-import { entraSignIn as fastifySignIn } from '../../src/adapters/fastify/index.js';
+import {
+  entraSignIn as fastifySignIn,
+  isEntraSignInError,
+} from '../../src/adapters/fastify/index.js';
 import { createFetchSignIn } from '../../src/adapters/fetch/index.js';
-import { escapeHtml, type EntraSignInOptions, type SignedInPerson } from '../../src/index.js';
+import {
+  escapeHtml,
+  type AccessToken,
+  type EntraSignInOptions,
+  type SignedInPerson,
+} from '../../src/index.js';
 import { findFreePort } from './free-port.js';
 
 /** The host apps a suite can run against: one per adapter, each in this process. */
@@ -17,8 +25,8 @@ export type HostKind = (typeof HOST_KINDS)[number];
 
 /**
  * What a host is configured with: only what an app started as a separate process could be given
- * in its environment (AUTHORITY, CLIENT_ID, CLIENT_SECRET, SESSION_SECRET), so that the same
- * suite can later run against the example apps.
+ * in its environment (AUTHORITY, CLIENT_ID, CLIENT_SECRET, SESSION_SECRET, API_SCOPES, GRAPH_URL),
+ * so that the same suite can later run against the example apps.
  */
 export interface HostOptions {
   readonly authority: string;
@@ -26,9 +34,16 @@ export interface HostOptions {
   readonly clientSecret: string;
   /** At least 32 characters; a fixed test secret by default. */
   readonly sessionSecret?: string;
+  /** The API scopes asked for at sign-in (API_SCOPES); none for a provider that is not Entra. */
+  readonly apiScopes?: string;
+  /** Microsoft Graph's origin (GRAPH_URL), such as a fake's. */
+  readonly graphUrl?: string;
 }
 
-/** A running host app: the adapter's routes, `/` and the guarded `/token_details`. */
+/**
+ * A running host app: the adapter's routes, `/`, and behind the guard `/token_details` and
+ * `/profile` (the person's Graph profile); the library's errors answered by its translator.
+ */
 export interface Host {
   /** A {@link HostKind}, or the name of another kind of host (an installed example). */
   readonly kind: string;
@@ -63,7 +78,12 @@ const TEST_SESSION_SECRET = 'adapter-host-session-secret-long-enough-0123456789'
 /**
  * Starts a minimal host app of `kind` on a free loopback port, with sessions in memory:
  * `GET /` answers "Signed in as NAME" or "Signed out", `GET /token_details` (behind the adapter's
- * guard) the person's name as text, and the adapter's routes answer under `/auth`.
+ * guard) the person's name as text, and the adapter's routes answer under `/auth`. Graph through
+ * the adapter, behind the guard: `GET /profile` answers the `displayName` of `graphJson`, and
+ * `GET /graph/me` Graph's answer from `callGraph` as it came. `GET /access_token`, not guarded
+ * (so that a signed-out call reaches the adapter), answers the scopes and expiry of
+ * `accessToken()`, never the token. Every library error these throw goes to the adapter's error
+ * translator, mounted as the examples mount it.
  */
 export async function startHost(kind: HostKind, options: HostOptions): Promise<Host> {
   const port = await findFreePort();
@@ -81,6 +101,7 @@ export async function startHost(kind: HostKind, options: HostOptions): Promise<H
     clientId: options.clientId,
     clientSecret: options.clientSecret,
     session: { secrets: options.sessionSecret ?? TEST_SESSION_SECRET, store: 'memory' },
+    api: { scopes: options.apiScopes, graphUrl: options.graphUrl },
   };
   const close = await starters[kind](settings, port, stream);
   return { kind, baseUrl, logs, says: inProcessPages, close };
@@ -103,6 +124,17 @@ const starters: Record<HostKind, Starter> = {
     app.get('/token_details', auth.requireSignIn, async (req, res) => {
       res.type('text').send((await auth.signedIn(req))?.name ?? '');
     });
+    app.get('/profile', auth.requireSignIn, async (req, res) => {
+      res.type('text').send(displayNameOf(await auth.graphJson(req, '/v1.0/me')));
+    });
+    app.get('/graph/me', auth.requireSignIn, async (req, res) => {
+      const answer = await auth.callGraph(req, '/v1.0/me');
+      res.status(answer.status).type('json').send(await answer.text());
+    });
+    app.get('/access_token', async (req, res) => {
+      res.json(tokenFacts(await auth.accessToken(req)));
+    });
+    app.use(auth.errors);
     const server = createServer(app);
     await listen(server, port);
     return async () => {
@@ -124,6 +156,17 @@ const starters: Record<HostKind, Starter> = {
     app.get('/token_details', { preHandler: app.requireSignIn }, async (request, reply) =>
       reply.type('text/plain').send((await request.signedIn())?.name ?? ''),
     );
+    app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) =>
+      reply.type('text/plain').send(displayNameOf(await request.graphJson('/v1.0/me'))),
+    );
+    app.get('/graph/me', { preHandler: app.requireSignIn }, async (request, reply) => {
+      const answer = await request.callGraph('/v1.0/me');
+      return reply.code(answer.status).type('application/json').send(await answer.text());
+    });
+    app.get('/access_token', async (request) => tokenFacts(await request.accessToken()));
+    app.setErrorHandler((error, _request, reply) =>
+      isEntraSignInError(error) ? reply.entraError(error) : reply.send(error),
+    );
     await app.listen({ host: '127.0.0.1', port });
     return () => app.close();
   },
@@ -139,10 +182,29 @@ const starters: Record<HostKind, Starter> = {
       await next();
     });
     app.get('/', async (c) => c.html(homePage(await auth.signedIn(c.req.raw))));
-    app.get('/token_details', async (c) => {
+    const requireSignIn: MiddlewareHandler = async (c, next) => {
       const refused = await auth.requireSignIn(c.req.raw);
-      return refused ?? c.text((await auth.signedIn(c.req.raw))?.name ?? '');
+      if (refused !== null) return refused;
+      await next();
+    };
+    app.get('/token_details', requireSignIn, async (c) =>
+      c.text((await auth.signedIn(c.req.raw))?.name ?? ''),
+    );
+    app.get('/profile', requireSignIn, async (c) =>
+      c.text(displayNameOf(await auth.graphJson(c.req.raw, '/v1.0/me'))),
+    );
+    app.get('/graph/me', requireSignIn, async (c) => {
+      const answer = await auth.callGraph(c.req.raw, '/v1.0/me');
+      return new Response(await answer.text(), {
+        status: answer.status,
+        headers: { 'content-type': 'application/json' },
+      });
     });
+    app.get('/access_token', async (c) => c.json(tokenFacts(await auth.accessToken(c.req.raw))));
+    app.onError(
+      async (error, c) =>
+        (await auth.errorResponse(c.req.raw, error)) ?? c.text('Server error', 500),
+    );
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }) as Server;
     if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
     return async () => {
@@ -151,6 +213,15 @@ const starters: Record<HostKind, Starter> = {
     };
   },
 };
+
+// What the hosts answer of Graph's `/me` and of an access token: never the token itself.
+function displayNameOf(me: Record<string, unknown>): string {
+  return typeof me['displayName'] === 'string' ? me['displayName'] : '';
+}
+
+function tokenFacts(token: AccessToken): { scopes: readonly string[]; expiresAt: number } {
+  return { scopes: token.scopes, expiresAt: token.expiresAt };
+}
 
 const inProcessPages: HostPages = {
   signedIn: (name) => `Signed in as ${escapeHtml(name)}`,

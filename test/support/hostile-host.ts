@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { HOST_SESSION_COOKIE, type Host, type StartHost } from './adapter-hosts.js';
+import { HOST_SESSION_COOKIE, type Host, type HostOptions, type StartHost } from './adapter-hosts.js';
+import { calmGraphApiMode, startFakeGraphApi, type FakeGraphApi } from './fake-graph-api.js';
 import { bendsFree } from './hostile-provider-bends.js';
 import { HostileProvider } from './hostile-provider.js';
 import { UserAgent, type Page } from './user-agent.js';
@@ -22,17 +23,55 @@ export interface HostileHost {
   providerAnswer(agent: UserAgent): Promise<string>;
 }
 
+/** A {@link HostileHost} that calls a fake Graph, which trusts the provider's access tokens. */
+export interface HostileGraphHost extends HostileHost {
+  readonly graph: FakeGraphApi;
+}
+
 /** Starts a hostile provider and a host app pointed at it, with `start`. */
 export async function startHostileHost(start: StartHost): Promise<HostileHost & Closable> {
-  const provider = await HostileProvider.start({
-    clientId: HOSTILE_CLIENT_ID,
-    clientSecret: HOSTILE_CLIENT_SECRET,
-  });
+  const provider = await startHostileProvider();
+  return hostileHostOf(provider, await start(hostOptionsFor(provider)));
+}
+
+/**
+ * Starts a hostile provider, a fake Graph that trusts its tokens, and a host app pointed at both
+ * with `start`, asking `User.Read` at sign-in as an app on Entra would.
+ */
+export async function startHostileGraphHost(
+  start: StartHost,
+): Promise<HostileGraphHost & Closable> {
+  const provider = await startHostileProvider();
+  const graph = await startFakeGraphApi({ provider });
   const host = await start({
+    ...hostOptionsFor(provider),
+    apiScopes: 'User.Read',
+    graphUrl: graph.url,
+  });
+  const setup = hostileHostOf(provider, host);
+  return {
+    ...setup,
+    graph,
+    close: async () => {
+      await setup.close();
+      await graph.close();
+    },
+  };
+}
+
+function startHostileProvider(): Promise<HostileProvider> {
+  return HostileProvider.start({ clientId: HOSTILE_CLIENT_ID, clientSecret: HOSTILE_CLIENT_SECRET });
+}
+
+function hostOptionsFor(provider: HostileProvider): HostOptions {
+  return {
     authority: provider.authority,
     clientId: HOSTILE_CLIENT_ID,
     clientSecret: HOSTILE_CLIENT_SECRET,
-  });
+  };
+}
+
+function hostileHostOf(provider: HostileProvider, host: Host): HostileHost & Closable {
   const url = (path: string) => `${host.baseUrl}${path}`;
   return {
     provider,
@@ -69,14 +108,40 @@ interface Closable {
  * bends reset before each test, closed after. `assign` receives it for the block's variable.
  */
 export function useHostileHost(start: StartHost, assign: (setup: HostileHost) => void): void {
-  let setup: (HostileHost & Closable) | undefined;
+  useSetup(() => startHostileHost(start), assign, (setup) => {
+    setup.provider.bends = bendsFree();
+  });
+}
+
+/**
+ * {@link useHostileHost} with a fake Graph ({@link startHostileGraphHost}); before each test the
+ * provider's bends, its consented scopes and the fake's mode are reset too.
+ */
+export function useHostileGraphHost(
+  start: StartHost,
+  assign: (setup: HostileGraphHost) => void,
+): void {
+  useSetup(() => startHostileGraphHost(start), assign, (setup) => {
+    setup.provider.bends = bendsFree();
+    setup.provider.consentedScopes.clear();
+    setup.provider.consentedScopes.add('User.Read');
+    setup.graph.mode = calmGraphApiMode();
+  });
+}
+
+function useSetup<T extends Closable>(
+  startSetup: () => Promise<T>,
+  assign: (setup: T) => void,
+  reset: (setup: T) => void,
+): void {
+  let setup: T | undefined;
   beforeAll(async () => {
-    setup = await startHostileHost(start);
+    setup = await startSetup();
     assign(setup);
   });
   afterAll(async () => setup?.close());
   beforeEach(() => {
-    if (setup) setup.provider.bends = bendsFree();
+    if (setup) reset(setup);
   });
 }
 

@@ -69,6 +69,8 @@ export interface ProviderBends {
   /** The AADSTS code of `refresh: 'invalid_grant'` (default `700082`); see {@link entraTokenError}. */
   refreshAadsts?: EntraErrorCode | undefined;
   refreshRotation: RefreshRotation;
+  /** How long a refresh takes to answer: long enough for racing requests to overlap. */
+  refreshDelayMs: number;
   /** The claims of the ID token a refresh returns (after `refresh`'s own bend). */
   refreshIdTokenClaims: (claims: JWTPayload) => JWTPayload;
 }
@@ -88,6 +90,7 @@ export function bendsFree(): ProviderBends {
     refreshTokenWithoutOfflineAccess: true,
     refresh: 'ok',
     refreshRotation: 'rotate',
+    refreshDelayMs: 0,
     refreshIdTokenClaims: (claims) => claims,
   };
 }

@@ -355,6 +355,9 @@ export class HostileProvider {
     }
     const outcome = this.bends.refresh;
     if (outcome === 'hang') return; // never answers; the connection closes with the server
+    if (this.bends.refreshDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.bends.refreshDelayMs));
+    }
     const issued = this.#refreshTokens.get(form.get('refresh_token') ?? '');
     const clientId = form.get('client_id') ?? this.options.clientId;
     const context = { clientId, issuedAt: (issued?.issuedAt ?? new Date()).toISOString() };
