@@ -49,8 +49,9 @@ describe.each(HOST_KINDS)('the %s adapter calling Microsoft Graph', (kind) => {
       const trip = await agent.get(s.url(path), { follow: false });
       expect(trip.status).toBe(302);
       const authorize = new URL(trip.headers.get('location') ?? '');
+      // The authorization endpoint of the provider's discovery document.
       expect(`${authorize.origin}${authorize.pathname}`).toBe(
-        `${s.provider.authority}/oauth2/v2.0/authorize`.replace('/v2.0/oauth2', '/oauth2'),
+        `${s.provider.publicOrigin}/${s.provider.tenant}/oauth2/v2.0/authorize`,
       );
       const claims = JSON.parse(authorize.searchParams.get('claims') ?? '{}') as {
         access_token?: Record<string, unknown>;
