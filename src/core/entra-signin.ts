@@ -283,6 +283,8 @@ export class EntraSignIn {
 
   /** The answer for an error of the host app's own, in the library's pages (or JSON). */
   async errorResponse(request: AuthRequest, error: unknown): Promise<AuthResponse> {
+    // A route that took a token without the guard answers a signed-out visitor as the guard does.
+    if (isAppError(error) && error.code === 'NOT_SIGNED_IN') return this.signedOutResponse(request);
     return errorResponse(this.#context, request, toAppError(error), error, new ResponseDraft());
   }
 

@@ -8,6 +8,7 @@
  * app.use(auth.router);
  * app.get('/me', auth.requireSignIn, async (req, res) => res.json(await auth.signedIn(req)));
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createEntraSignIn,
@@ -125,6 +126,7 @@ export async function entraSignIn(
 }
 
 function toAuthRequest(req: Request): AuthRequest {
+  let id: string | undefined;
   const url = req.originalUrl ?? req.url ?? '/';
   const at = url.indexOf('?');
   return {
@@ -134,6 +136,12 @@ function toAuthRequest(req: Request): AuthRequest {
     header: (name) => {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
+    },
+    // An id of its own, so the error page and the log line of a failure can be matched up;
+    // made only when asked for, as almost every request never is.
+    get id() {
+      id ??= randomUUID();
+      return id;
     },
     readForm: () => readForm(req),
   };

@@ -6,6 +6,7 @@
  * const auth = await createFetchSignIn(fromEnv(process.env));
  * app.use(async (c, next) => (await auth.handle(c.req.raw)) ?? next());
  */
+import { randomUUID } from 'node:crypto';
 import {
   createEntraSignIn,
   type EntraSignIn,
@@ -103,12 +104,19 @@ export async function createFetchSignIn(
 }
 
 function toAuthRequest(request: Request): AuthRequest {
+  let id: string | undefined;
   const url = new URL(request.url);
   return {
     method: request.method,
     path: url.pathname,
     query: url.search.slice(1),
     header: (name) => request.headers.get(name) ?? undefined,
+    // An id of its own, so the error page and the log line of a failure can be matched up;
+    // made only when asked for, as almost every request never is.
+    get id() {
+      id ??= randomUUID();
+      return id;
+    },
     readForm: () => readForm(request),
   };
 }
