@@ -80,7 +80,11 @@ describe.each(HOST_KINDS)('the %s adapter calling Microsoft Graph', (kind) => {
     const tokenRequests = s.provider.tokenRequests.length;
     const answer = await new UserAgent().get(s.url('/access_token'));
     expect(answer.status).toBe(401);
-    expect(answer.body).toContain('NOT_SIGNED_IN');
+    // The library's page, as the guard's: a framework's own handler reads the error's status
+    // too (Fastify's answers 401 in JSON), so the status alone would not show the translator.
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(answer.body).toContain('Error code: <code>NOT_SIGNED_IN</code>');
+    expect(answer.body).toContain('href="/auth/sign_in');
     expect(s.provider.tokenRequests.length).toBe(tokenRequests);
   });
 });

@@ -8,7 +8,8 @@ const TEST_SESSION_SECRET = 'example-host-session-secret-long-enough-0123456789'
 
 /**
  * Starts an installed example (`npm start` in `dir`) as a host, configured the way its README
- * says, by environment alone: the provider, the client, a session secret and sessions in memory.
+ * says, by environment alone: the provider, the client, a session secret and sessions in memory,
+ * and the API scopes and Graph's origin when given.
  * NODE_ENV stays unset, as startExample leaves out everything of this machine's environment.
  */
 export async function startExampleHost(
@@ -26,6 +27,8 @@ export async function startExampleHost(
     CLIENT_SECRET: options.clientSecret,
     SESSION_SECRET: options.sessionSecret ?? TEST_SESSION_SECRET,
     SESSION_STORE: 'memory',
+    ...(options.apiScopes === undefined ? {} : { API_SCOPES: options.apiScopes }),
+    ...(options.graphUrl === undefined ? {} : { GRAPH_URL: options.graphUrl }),
   });
   return {
     kind: `example-${name}`,

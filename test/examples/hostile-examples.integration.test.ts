@@ -1,5 +1,7 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useHostileGraphHost, type HostileGraphHost } from '../support/hostile-host.js';
 import { describeHostileCases } from '../support/hostile-suite.js';
+import { UserAgent } from '../support/user-agent.js';
 import { startExampleHost } from './example-hosts.js';
 import { EXAMPLES } from './example-names.js';
 import { useInstalledExamples } from './installed-examples.js';
@@ -12,5 +14,36 @@ const examples = useInstalledExamples();
 describe.each(EXAMPLES)('the %s example, installed, against a hostile provider', (name) => {
   describeHostileCases((options) => startExampleHost(name, examples.folderOf(name), options), {
     readsLogs: false,
+  });
+});
+
+// Each example mounts its adapter's error translator in its own way (Express middleware,
+// Fastify's error handler, Hono's onError): a claims challenge on /profile must reach it.
+describe.each(EXAMPLES)('the %s example, installed, calling a fake Graph', (name) => {
+  let s: HostileGraphHost;
+  useHostileGraphHost(
+    (options) => startExampleHost(name, examples.folderOf(name), options),
+    (setup) => (s = setup),
+  );
+
+  it('sends the person to the provider for the claims a Graph challenge asks, and back to /profile', async () => {
+    const agent = new UserAgent();
+    await s.signIn(agent);
+    s.graph.mode.challenge = { acrs: 'c1' };
+    const trip = await agent.get(s.url('/profile'), { follow: false });
+    expect(trip.status).toBe(302);
+    const authorize = new URL(trip.headers.get('location') ?? '');
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(
+      `${s.provider.publicOrigin}/${s.provider.tenant}/oauth2/v2.0/authorize`,
+    );
+    const claims = JSON.parse(authorize.searchParams.get('claims') ?? '{}') as {
+      access_token?: Record<string, unknown>;
+    };
+    expect(claims.access_token?.['acrs']).toEqual({ essential: true, value: 'c1' });
+    expect(claims.access_token?.['xms_cc']).toEqual({ values: ['cp1'] });
+    const back = await agent.follow(trip);
+    expect(back.url).toBe(s.url('/profile'));
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('Profile of Mallory Example');
   });
 });

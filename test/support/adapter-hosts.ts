@@ -129,7 +129,10 @@ const starters: Record<HostKind, Starter> = {
     });
     app.get('/graph/me', auth.requireSignIn, async (req, res) => {
       const answer = await auth.callGraph(req, '/v1.0/me');
-      res.status(answer.status).type('json').send(await answer.text());
+      res
+        .status(answer.status)
+        .type('json')
+        .send(await answer.text());
     });
     app.get('/access_token', async (req, res) => {
       res.json(tokenFacts(await auth.accessToken(req)));
@@ -161,7 +164,10 @@ const starters: Record<HostKind, Starter> = {
     );
     app.get('/graph/me', { preHandler: app.requireSignIn }, async (request, reply) => {
       const answer = await request.callGraph('/v1.0/me');
-      return reply.code(answer.status).type('application/json').send(await answer.text());
+      return reply
+        .code(answer.status)
+        .type('application/json')
+        .send(await answer.text());
     });
     app.get('/access_token', async (request) => tokenFacts(await request.accessToken()));
     app.setErrorHandler((error, _request, reply) =>

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { HOST_SESSION_COOKIE, type Host, type HostOptions, type StartHost } from './adapter-hosts.js';
+import {
+  HOST_SESSION_COOKIE,
+  type Host,
+  type HostOptions,
+  type StartHost,
+} from './adapter-hosts.js';
 import { calmGraphApiMode, startFakeGraphApi, type FakeGraphApi } from './fake-graph-api.js';
 import { bendsFree } from './hostile-provider-bends.js';
 import { HostileProvider } from './hostile-provider.js';
@@ -60,7 +65,10 @@ export async function startHostileGraphHost(
 }
 
 function startHostileProvider(): Promise<HostileProvider> {
-  return HostileProvider.start({ clientId: HOSTILE_CLIENT_ID, clientSecret: HOSTILE_CLIENT_SECRET });
+  return HostileProvider.start({
+    clientId: HOSTILE_CLIENT_ID,
+    clientSecret: HOSTILE_CLIENT_SECRET,
+  });
 }
 
 function hostOptionsFor(provider: HostileProvider): HostOptions {
@@ -108,9 +116,13 @@ interface Closable {
  * bends reset before each test, closed after. `assign` receives it for the block's variable.
  */
 export function useHostileHost(start: StartHost, assign: (setup: HostileHost) => void): void {
-  useSetup(() => startHostileHost(start), assign, (setup) => {
-    setup.provider.bends = bendsFree();
-  });
+  useSetup(
+    () => startHostileHost(start),
+    assign,
+    (setup) => {
+      setup.provider.bends = bendsFree();
+    },
+  );
 }
 
 /**
@@ -121,12 +133,16 @@ export function useHostileGraphHost(
   start: StartHost,
   assign: (setup: HostileGraphHost) => void,
 ): void {
-  useSetup(() => startHostileGraphHost(start), assign, (setup) => {
-    setup.provider.bends = bendsFree();
-    setup.provider.consentedScopes.clear();
-    setup.provider.consentedScopes.add('User.Read');
-    setup.graph.mode = calmGraphApiMode();
-  });
+  useSetup(
+    () => startHostileGraphHost(start),
+    assign,
+    (setup) => {
+      setup.provider.bends = bendsFree();
+      setup.provider.consentedScopes.clear();
+      setup.provider.consentedScopes.add('User.Read');
+      setup.graph.mode = calmGraphApiMode();
+    },
+  );
 }
 
 function useSetup<T extends Closable>(
