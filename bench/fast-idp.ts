@@ -1,8 +1,11 @@
 /**
  * A fast OpenID provider for the benchmark, run as its own process: it signs everyone in at once
  * as one person (no login page), issues RS256-signed ID tokens and checks what a real provider
- * checks (client secret, redirect URI, single-use code, PKCE S256). It is small so that the
- * benchmark measures the app, not the provider. Loopback only; never use it for anything else.
+ * checks (client secret, redirect URI, single-use code, PKCE S256). Asked for API scopes (the
+ * app's `User.Read`), it answers as Entra does: an access token for Microsoft Graph (a JWT that
+ * bench/fake-graph.ts checks against this provider's keys), a refresh token for
+ * `offline_access`, and the granted scopes. It is small so that the benchmark measures the app,
+ * not the provider. Loopback only; never use it for anything else.
  *
  * Environment: PORT (0 for any), CLIENT_ID, CLIENT_SECRET, REDIRECT_URIS (comma-separated).
  * Prints one JSON line `{ "issuer": … }` on stdout once it listens.
@@ -13,12 +16,16 @@ import type { AddressInfo } from 'node:net';
 
 interface PendingCode {
   readonly nonce: string | null;
+  readonly scopes: readonly string[];
   readonly codeChallenge: string;
   readonly redirectUri: string;
   readonly expiresAt: number;
 }
 
 const TENANT = 'be9c4000-0000-4000-8000-00000000be9c';
+// Microsoft Graph's application id: the audience of Entra's access tokens for Graph.
+const GRAPH_AUDIENCE = '00000003-0000-0000-c000-000000000000';
+const SIGN_IN_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 const clientId = process.env['CLIENT_ID'] ?? 'bench-app';
 const clientSecret = process.env['CLIENT_SECRET'] ?? '';
 const redirectUris = new Set((process.env['REDIRECT_URIS'] ?? '').split(','));
@@ -100,6 +107,7 @@ function authorize(url: URL, res: ServerResponse, issuer: string): void {
   const code = randomBytes(24).toString('base64url');
   codes.set(code, {
     nonce: q.get('nonce'),
+    scopes: (q.get('scope') ?? '').split(' ').filter(Boolean),
     codeChallenge: challenge,
     redirectUri,
     expiresAt: Date.now() + 60_000,
@@ -149,13 +157,67 @@ function token(form: URLSearchParams, res: ServerResponse, issuer: string): void
   };
   const key = signNextWithRogueKey ? rogueKey : signingKey.privateKey;
   signNextWithRogueKey = false;
+  const apiScopes = pending.scopes.filter((scope) => !SIGN_IN_SCOPES.has(scope));
+  const granted = [...apiScopes, 'openid', 'profile', 'email'].join(' ');
   send(res, 200, {
-    access_token: randomBytes(24).toString('base64url'),
+    access_token:
+      apiScopes.length > 0
+        ? signJwt(graphAccessTokenClaims(claims, granted), signingKey.privateKey)
+        : randomBytes(24).toString('base64url'),
     token_type: 'Bearer',
     expires_in: 3600,
-    scope: 'openid profile email',
+    scope: granted,
+    // Entra's refresh tokens are opaque and about a kilobyte or more: the size matters here,
+    // since the app keeps it (sealed) beside the session.
+    ...(pending.scopes.includes('offline_access')
+      ? { refresh_token: randomBytes(768).toString('base64url') }
+      : {}),
     id_token: signJwt(claims, key),
   });
+}
+
+// The claims of an Entra v1.0 access token for Graph (the ones it usually carries, so that the
+// token is about as long as a real one: some 1.5 kB).
+function graphAccessTokenClaims(
+  person: { iat: number; exp: number; oid: string; sid: string; name: string; email: string },
+  scp: string,
+): Record<string, unknown> {
+  return {
+    aud: GRAPH_AUDIENCE,
+    iss: `https://sts.windows.net/${TENANT}/`,
+    iat: person.iat,
+    nbf: person.iat,
+    exp: person.exp,
+    acct: 0,
+    acr: '1',
+    aio: randomBytes(72).toString('base64url'),
+    amr: ['pwd', 'mfa'],
+    app_displayname: 'entra-signin bench',
+    appid: clientId,
+    appidacr: '1',
+    idtyp: 'user',
+    ipaddr: '127.0.0.1',
+    name: person.name,
+    oid: person.oid,
+    platf: '3',
+    puid: randomBytes(8).toString('hex').toUpperCase(),
+    rh: `1.${randomBytes(48).toString('base64url')}.`,
+    scp,
+    sid: person.sid,
+    sub: randomBytes(32).toString('base64url'),
+    tenant_region_scope: 'EU',
+    tid: TENANT,
+    unique_name: person.email,
+    upn: person.email,
+    uti: randomBytes(16).toString('base64url'),
+    ver: '1.0',
+    wids: ['b79fbf4d-3ef9-4689-8143-76b194e85509'],
+    xms_cc: ['CP1'],
+    xms_ftd: randomBytes(48).toString('base64url'),
+    xms_idrel: '1 20',
+    xms_st: { sub: randomBytes(32).toString('base64url') },
+    xms_tcdt: 1_600_000_000,
+  };
 }
 
 function signJwt(claims: Record<string, unknown>, key: KeyObject): string {

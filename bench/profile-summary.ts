@@ -62,27 +62,28 @@ function placeOf(url: string, functionName: string): string {
   return url;
 }
 
+// Our code by folder, as placeOf names it (src/core/session, src/stores, src/app/pages, …).
 const KINDS: [string, RegExp][] = [
   ['idle (waiting for the network)', /^\(\(idle\)\)$/],
   ['garbage collection', /garbage collector/],
   [
-    'socket writes and reads (kernel, loopback included)',
-    /^\((writev|writeUtf8String|writeLatin1String|writeString|writeBuffer|read|onStreamRead)\)$/,
+    'socket writes and reads, connects and closes (kernel, loopback included)',
+    /^\((writev|writeUtf8String|writeLatin1String|writeString|writeBuffer|read|onStreamRead|close|connect)\)$/,
   ],
-  ['page rendering (Preact to HTML, escaping)', /preact|src\/web\/pages|RegExp/],
-  ['request logging (pino, redaction)', /pino|sonic-boom|fast-redact|src\/web\/log-options/],
+  ['page rendering (Preact to HTML, escaping)', /preact|src\/app\/pages|RegExp/],
+  ['request logging (pino, redaction)', /pino|sonic-boom|fast-redact|@pinojs/],
   ['security headers (helmet)', /helmet/],
   [
-    'sessions (cookie signature, SHA-256 key, SQLite, JSON)',
-    /src\/session|better-sqlite3|@fastify\/cookie|cookie-signature|node:internal\/crypto\/hash|\(parse\)|\(stringify\)/,
+    'sessions (cookie signature, SHA-256 key, SQLite, JSON, CSRF)',
+    /src\/core\/session|src\/stores|better-sqlite3|^cookie$|@fastify\/csrf|node:internal\/crypto\/hash|\(parse\)|\(stringify\)/,
   ],
   [
-    'sign-in (openid-client, WebCrypto, fetch to the provider)',
-    /openid-client|oauth4webapi|jose|undici|node:internal\/crypto|webstreams|src\/auth/,
+    'sign-in and API calls (openid-client, WebCrypto, fetch to the provider and to Graph)',
+    /openid-client|oauth4webapi|jose|undici|node:internal\/crypto|webstreams|src\/core\/(flows|provider|tokens)/,
   ],
   [
     'Fastify (routing, hooks, replies)',
-    /fastify|find-my-way|avvio|light-my-request|@fastify|fast-json-stringify|src\/web|^src$/,
+    /fastify|find-my-way|avvio|light-my-request|@fastify|fast-json-stringify|src\/adapters|src\/app|src\/core|^src$/,
   ],
   [
     'Node.js HTTP',

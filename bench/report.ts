@@ -20,6 +20,7 @@ export interface BenchReport {
     loginUsers: number;
     pageBytes: number;
     quick: boolean;
+    apiScopes: string;
   };
   readonly profile: string[];
 }
@@ -49,6 +50,8 @@ export function renderTable(report: BenchReport): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((cells) => `| ${cells.join(' | ')} |`),
     '',
+    ...report.results.flatMap((r) => (r.note === undefined ? [] : [`- ${r.name}: ${r.note}`])),
+    ...(report.results.some((r) => r.note !== undefined) ? [''] : []),
     `| scale | figure |`,
     '| --- | ---: |',
     memoryRow(
@@ -128,9 +131,10 @@ what would move them: [bench/README.md](README.md).
 - Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node.js ${process.version}
 - Date: ${new Date().toISOString()}
 - Command: \`npm run bench\`
-- Set-up: the app built (\`dist/app/server.js\`) in its own process with \`NODE_ENV=production\`, \`LOG_LEVEL=${process.env['BENCH_LOG_LEVEL'] ?? 'info'}\` (JSON log lines to /dev/null) and SQLite sessions; the fast provider of bench/fast-idp.ts (signs in at once, RS256 ID tokens) in another process; load from autocannon (pages, ${s.connections} connections, ${s.seconds} s each) and ${s.loginUsers} virtual users (login, ${s.seconds} s) in the bench process; all on loopback. Page size ${s.pageBytes} bytes (the signed-in claims page; the baseline serves as many).
-- CPU per request is the app process's user + system time (/proc/PID/stat) over the scenario, divided by the requests (or complete sign-ins) it served.
+- Set-up: the app built (\`dist/app/server.js\`) in its own process with \`NODE_ENV=production\`, \`LOG_LEVEL=${process.env['BENCH_LOG_LEVEL'] ?? 'info'}\` (JSON log lines to /dev/null), SQLite sessions and \`API_SCOPES=${s.apiScopes}\` (each sign-in leaves a sealed token record beside its session, as with Entra); the fast provider of bench/fast-idp.ts (signs in at once, RS256 ID tokens, a Graph access token and a refresh token) and the Graph fake of bench/fake-graph.ts (\`GRAPH_URL\`), each in another process; load from autocannon (pages, ${s.connections} connections, ${s.seconds} s each) and ${s.loginUsers} virtual users (login, ${s.seconds} s) in the bench process; all on loopback. Page size ${s.pageBytes} bytes (the signed-in claims page; the baseline serves as many).
+- CPU per request is the app process's user + system time (/proc/PID/stat) over the scenario, divided by the requests (or complete sign-ins) it served. The provider's and the Graph fake's CPU time is not in it.
 - A sign-in is GET /auth/sign_in → the provider's authorize endpoint → GET /auth/redirect (code exchange, ID token signature checked against the provider's keys) → GET /token_details answering 200. Before the run, the bench has the provider sign one ID token with an unpublished key and checks that the app refuses it.
+- page-auth sends one session, which has its token record; page-auth-no-tokens sends another whose token record the bench removed from the store (the claims page must not read it, so the two should cost the same). profile sends ${s.connections} sessions, one per connection, whose Graph tokens are cached (they live an hour: no refresh during the run); each GET /profile calls Graph's /v1.0/me and /v1.0/me/photo/$value.
 
 ## Figures
 

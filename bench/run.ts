@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: measures the built app (`dist/app/server.js`, in a child process, SQLite sessions)
- * against a fast local provider and a bare `node:http` baseline, on loopback, and writes
- * bench/RESULTS.md. A full run ends by running page-auth and login again on an app started with
- * `--cpu-prof` and saying where its time went (the profiles stay in dist/bench-profiles/).
+ * against a fast local provider, a Microsoft Graph fake and a bare `node:http` baseline, each in a
+ * process of its own, on loopback, and writes bench/RESULTS.md. A full run ends by running
+ * page-auth, profile and login again on an app started with `--cpu-prof` and saying where its
+ * time went (the profiles stay in dist/bench-profiles/).
  * Options: `--quick` (short runs and no profile, to try the bench itself), `--no-profile`.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,12 @@ import { summarizeProfile } from './profile-summary.js';
 import { startNode, type Child } from './processes.js';
 import { renderResults, renderTable, writeResults, type BenchReport } from './report.js';
 import { loadPage, loadSignIns, signInOnce, type Measurement } from './scenarios.js';
+import {
+  checkProfilePage,
+  dropTokenRecord,
+  signInMany,
+  tokenRecordLength,
+} from './session-setup.js';
 import { measureMemoryGrowth, measureSqliteLookups, type MemoryGrowth } from './session-scale.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,6 +33,28 @@ const CONNECTIONS = 32;
 const LOGIN_USERS = 16;
 const MEMORY_SESSIONS = quick ? 20_000 : 100_000;
 const SQLITE_SESSIONS = quick ? 100_000 : 1_000_000;
+// What the app asks for on behalf of Graph: Entra's default (src/core/api-options.ts), so each
+// sign-in leaves a token record beside its session, as in production.
+const API_SCOPES = 'User.Read';
+
+/** The servers the app talks to, and how to start the app against them. */
+interface Bench {
+  readonly appUrl: string;
+  readonly issuer: string;
+  /** The Graph fake's origin (GRAPH_URL). */
+  readonly graphUrl: string;
+  startApp(dir: string, withProfile: boolean): Promise<Child>;
+}
+
+/** The sessions the scenarios send, all from complete sign-ins. */
+interface Sessions {
+  /** page-auth's: one session, with the token record every sign-in now leaves. */
+  readonly withTokens: string;
+  /** page-auth-no-tokens': the same kind of session, its token record removed from the store. */
+  readonly withoutTokens: string;
+  /** profile's: one per connection, so that no two requests share a token look-up. */
+  readonly perConnection: readonly string[];
+}
 
 async function main(): Promise<void> {
   const server = join(ROOT, 'dist', 'app', 'server.js');
@@ -35,136 +64,42 @@ async function main(): Promise<void> {
   const profileDir = join(ROOT, 'dist', 'bench-profiles');
   const children: Child[] = [];
   try {
-    const appPort = await freePort();
-    const appUrl = `http://127.0.0.1:${appPort}`;
-    const client = { CLIENT_ID: 'bench-app', CLIENT_SECRET: randomBytes(32).toString('base64url') };
-    const idp = await startNode(fileURLToPath(new URL('./fast-idp.js', import.meta.url)), {
-      env: { ...client, REDIRECT_URIS: `${appUrl}/auth/redirect` },
-    });
-    children.push(idp.child);
-    const startApp = async (dir: string, withProfile: boolean) => {
-      mkdirSync(dir, { recursive: true });
-      const app = await startNode(server, {
-        cwd: dir,
-        nodeArgs: withProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-        readyUrl: `${appUrl}/healthz`,
-        env: {
-          ...client,
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(appPort),
-          BASE_URL: appUrl,
-          AUTHORITY: String(idp.announced['issuer']),
-          SESSION_SECRET: randomBytes(32).toString('base64url'),
-          SESSION_STORE: `sqlite:${join(dir, 'sessions.db')}`,
-          DATA_DIR: dir,
-          LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
-        },
-      });
-      children.push(app.child);
-      return app.child;
-    };
+    const bench = await startServers(server, profileDir, children);
 
     step(
       'app: start, check that it refuses an ID token signed with a key the provider never published',
     );
-    const app = await startApp(join(work, 'app'), false);
-    await fetch(`${String(idp.announced['issuer'])}/rogue-next`);
-    const rogue = await signInOnce(appUrl);
-    if (rogue.ok) throw new Error('The app accepted an ID token with a forged signature');
-    const signedIn = await signInOnce(appUrl);
-    if (!signedIn.ok) throw new Error(`A sign-in failed (status ${signedIn.status})`);
-    const cookie = signedIn.cookie;
+    const app = await bench.startApp(join(work, 'app'), false);
+    const sessions = await prepareSessions(bench, join(work, 'app', 'sessions.db'));
 
     step('warm-up');
-    await loadSignIns({ appUrl, pid: app.pid, users: LOGIN_USERS, seconds: 2 });
-    await loadPage('warm-up', {
-      url: `${appUrl}/token_details`,
-      pid: app.pid,
-      connections: CONNECTIONS,
-      seconds: 2,
-      cookie,
-    });
+    await loadSignIns({ appUrl: bench.appUrl, pid: app.pid, users: LOGIN_USERS, seconds: 2 });
+    await loadPage('warm-up', { ...pageAuth(bench, app, 2), cookie: sessions.withTokens });
+    await loadPage('warm-up', { ...profilePage(bench, app, 2), cookies: sessions.perConnection });
     const pageBytes = Buffer.byteLength(
-      await (await fetch(`${appUrl}/token_details`, { headers: { cookie } })).text(),
+      await (
+        await fetch(`${bench.appUrl}/token_details`, { headers: { cookie: sessions.withTokens } })
+      ).text(),
     );
 
-    const results: Measurement[] = [];
-    step(`baseline: bare node:http, a ${pageBytes}-byte page`);
-    const baseline = await startNode(
-      fileURLToPath(new URL('./baseline-server.js', import.meta.url)),
-      {
-        env: { BODY_BYTES: String(pageBytes) },
-      },
-    );
-    children.push(baseline.child);
-    results.push(
-      await loadPage('baseline', {
-        url: `http://127.0.0.1:${String(baseline.announced['port'])}/`,
-        pid: baseline.child.pid,
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-      }),
-    );
-    await baseline.child.stop();
-    step('page-auth: GET /token_details, signed in');
-    results.push(
-      await loadPage('page-auth', {
-        url: `${appUrl}/token_details`,
-        pid: app.pid,
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-        cookie,
-      }),
-    );
-    step('page-anon: GET /');
-    results.push(
-      await loadPage('page-anon', {
-        url: `${appUrl}/`,
-        pid: app.pid,
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-      }),
-    );
-    step(`login: ${LOGIN_USERS} virtual users signing in again and again`);
-    results.push(await loadSignIns({ appUrl, pid: app.pid, users: LOGIN_USERS, seconds: SECONDS }));
+    const results = await measureScenarios(bench, app, sessions, pageBytes, children);
     await app.stop();
 
-    // A profile per scenario, each from an app that served only that scenario.
-    const profileLines: string[] = [];
-    if (profile) {
-      for (const scenario of ['page-auth', 'login'] as const) {
-        step(`profile: ${scenario} with --cpu-prof`);
-        rmSync(profileDir, { recursive: true, force: true });
-        const profiled = await startApp(join(work, `profile-${scenario}`), true);
-        const session = await signInOnce(appUrl);
-        if (scenario === 'login') {
-          await loadSignIns({ appUrl, pid: profiled.pid, users: LOGIN_USERS, seconds: SECONDS });
-        } else {
-          await loadPage(scenario, {
-            url: `${appUrl}/token_details`,
-            pid: profiled.pid,
-            connections: CONNECTIONS,
-            seconds: SECONDS,
-            cookie: session.cookie,
-          });
-        }
-        await profiled.stop();
-        const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-        if (file !== undefined) {
-          profileLines.push(`${scenario}:`, ...summarizeProfile(join(profileDir, file)), '');
-        }
-      }
-    }
+    const profileLines = profile ? await profileScenarios(bench, profileDir, work) : [];
 
     step(
       `memory: fresh apps, ${MEMORY_SESSIONS.toLocaleString('en')} sign-ins started, and a control`,
     );
     const memory: MemoryGrowth[] = [];
     for (const path of ['/auth/sign_in', '/'] as const) {
-      const fresh = await startApp(join(work, `memory${path.replaceAll('/', '-')}`), false);
+      const fresh = await bench.startApp(join(work, `memory${path.replaceAll('/', '-')}`), false);
       memory.push(
-        await measureMemoryGrowth({ appUrl, pid: fresh.pid, path, count: MEMORY_SESSIONS }),
+        await measureMemoryGrowth({
+          appUrl: bench.appUrl,
+          pid: fresh.pid,
+          path,
+          count: MEMORY_SESSIONS,
+        }),
       );
       await fresh.stop();
     }
@@ -186,6 +121,7 @@ async function main(): Promise<void> {
         loginUsers: LOGIN_USERS,
         pageBytes,
         quick,
+        apiScopes: API_SCOPES,
       },
       profile: profileLines,
     };
@@ -199,6 +135,181 @@ async function main(): Promise<void> {
     await Promise.allSettled(children.map((child) => child.stop()));
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+// The provider, then the Graph fake (which trusts the provider's keys); the app starts later.
+async function startServers(server: string, profileDir: string, children: Child[]) {
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const client = { CLIENT_ID: 'bench-app', CLIENT_SECRET: randomBytes(32).toString('base64url') };
+  const idp = await startNode(benchScript('fast-idp.js'), {
+    env: { ...client, REDIRECT_URIS: `${appUrl}/auth/redirect` },
+  });
+  children.push(idp.child);
+  const issuer = String(idp.announced['issuer']);
+  const photoSize = process.env['BENCH_PHOTO_SIZE'];
+  const graph = await startNode(benchScript('fake-graph.js'), {
+    env: { ISSUER: issuer, ...(photoSize === undefined ? {} : { PHOTO_SIZE: photoSize }) },
+  });
+  children.push(graph.child);
+  const graphUrl = String(graph.announced['url']);
+  const startApp = async (dir: string, withProfile: boolean) => {
+    mkdirSync(dir, { recursive: true });
+    const app = await startNode(server, {
+      cwd: dir,
+      nodeArgs: withProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      readyUrl: `${appUrl}/healthz`,
+      env: {
+        ...client,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(appPort),
+        BASE_URL: appUrl,
+        AUTHORITY: issuer,
+        API_SCOPES,
+        GRAPH_URL: graphUrl,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        SESSION_STORE: `sqlite:${join(dir, 'sessions.db')}`,
+        DATA_DIR: dir,
+        LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
+      },
+    });
+    children.push(app.child);
+    return app.child;
+  };
+  return { appUrl, issuer, graphUrl, startApp } satisfies Bench;
+}
+
+// The provider signs the next ID token with a key it never published: the app must refuse it.
+// Then the sessions, each checked for what its scenario means it to be.
+async function prepareSessions(bench: Bench, dbFile: string): Promise<Sessions> {
+  await fetch(`${bench.issuer}/rogue-next`);
+  const rogue = await signInOnce(bench.appUrl);
+  if (rogue.ok) throw new Error('The app accepted an ID token with a forged signature');
+  const [withTokens = '', withoutTokens = ''] = await signInMany(bench.appUrl, 2);
+  const recordLength = tokenRecordLength(dbFile, withTokens);
+  if (recordLength === null) throw new Error('A sign-in left no token record in the store');
+  dropTokenRecord(dbFile, withoutTokens);
+  if (tokenRecordLength(dbFile, withoutTokens) !== null) throw new Error('A token record stayed');
+  const perConnection = await signInMany(bench.appUrl, CONNECTIONS);
+  const profileBytes = await checkProfilePage(bench.appUrl, perConnection[0] ?? '');
+  step(
+    `sessions: each sign-in stores a ${recordLength}-character sealed token record; ` +
+      `GET /profile shows the Graph fake's profile and photo (${profileBytes} bytes)`,
+  );
+  return { withTokens, withoutTokens, perConnection };
+}
+
+async function measureScenarios(
+  bench: Bench,
+  app: Child,
+  sessions: Sessions,
+  pageBytes: number,
+  children: Child[],
+): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  step(`baseline: bare node:http, a ${pageBytes}-byte page`);
+  const baseline = await startNode(benchScript('baseline-server.js'), {
+    env: { BODY_BYTES: String(pageBytes) },
+  });
+  children.push(baseline.child);
+  results.push(
+    await loadPage('baseline', {
+      url: `http://127.0.0.1:${String(baseline.announced['port'])}/`,
+      pid: baseline.child.pid,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    }),
+  );
+  await baseline.child.stop();
+  step('page-auth: GET /token_details, signed in (the session has its token record)');
+  results.push(
+    await loadPage('page-auth', { ...pageAuth(bench, app, SECONDS), cookie: sessions.withTokens }),
+  );
+  step('page-auth-no-tokens: the same, a session whose token record was removed (control)');
+  results.push(
+    await loadPage('page-auth-no-tokens', {
+      ...pageAuth(bench, app, SECONDS),
+      cookie: sessions.withoutTokens,
+    }),
+  );
+  step('page-anon: GET /');
+  results.push(
+    await loadPage('page-anon', {
+      url: `${bench.appUrl}/`,
+      pid: app.pid,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    }),
+  );
+  step(`profile: GET /profile (Graph /me and photo), ${CONNECTIONS} sessions, cached tokens`);
+  const graphBefore = await fakeGraphStats(bench.graphUrl);
+  const measured = await loadPage('profile', {
+    ...profilePage(bench, app, SECONDS),
+    cookies: sessions.perConnection,
+  });
+  const graphAfter = await fakeGraphStats(bench.graphUrl);
+  results.push({
+    ...measured,
+    note:
+      `${graphAfter.requests - graphBefore.requests} requests to the Graph fake over ` +
+      `${graphAfter.connections - graphBefore.connections} new connections`,
+  });
+  step(`login: ${LOGIN_USERS} virtual users signing in again and again`);
+  results.push(
+    await loadSignIns({ appUrl: bench.appUrl, pid: app.pid, users: LOGIN_USERS, seconds: SECONDS }),
+  );
+  return results;
+}
+
+// A profile per scenario, each from an app that served only that scenario.
+async function profileScenarios(bench: Bench, profileDir: string, work: string) {
+  const lines: string[] = [];
+  for (const scenario of ['page-auth', 'profile', 'login'] as const) {
+    step(`profile: ${scenario} with --cpu-prof`);
+    rmSync(profileDir, { recursive: true, force: true });
+    const app = await bench.startApp(join(work, `profile-${scenario}`), true);
+    if (scenario === 'login') {
+      await loadSignIns({
+        appUrl: bench.appUrl,
+        pid: app.pid,
+        users: LOGIN_USERS,
+        seconds: SECONDS,
+      });
+    } else if (scenario === 'profile') {
+      const cookies = await signInMany(bench.appUrl, CONNECTIONS);
+      await loadPage(scenario, { ...profilePage(bench, app, SECONDS), cookies });
+    } else {
+      const [cookie = ''] = await signInMany(bench.appUrl, 1);
+      await loadPage(scenario, { ...pageAuth(bench, app, SECONDS), cookie });
+    }
+    await app.stop();
+    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (file !== undefined) {
+      lines.push(`${scenario}:`, ...summarizeProfile(join(profileDir, file)), '');
+    }
+  }
+  return lines;
+}
+
+function pageAuth(bench: Bench, app: Child, seconds: number) {
+  const url = `${bench.appUrl}/token_details`;
+  return { url, pid: app.pid, connections: CONNECTIONS, seconds };
+}
+
+function profilePage(bench: Bench, app: Child, seconds: number) {
+  return { url: `${bench.appUrl}/profile`, pid: app.pid, connections: CONNECTIONS, seconds };
+}
+
+async function fakeGraphStats(
+  graphUrl: string,
+): Promise<{ connections: number; requests: number }> {
+  const response = await fetch(`${graphUrl}/_fake/stats`);
+  return (await response.json()) as { connections: number; requests: number };
+}
+
+function benchScript(name: string): string {
+  return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
 function step(text: string): void {

@@ -16,17 +16,37 @@ export interface Measurement {
   readonly note?: string;
 }
 
-/** Loads `url` with `connections` keep-alive connections for `seconds`, autocannon's way. */
+/**
+ * Loads `url` with `connections` keep-alive connections for `seconds`, autocannon's way: all
+ * with `cookie`, or with `cookies` each connection its own (one session per connection, as from
+ * as many browsers).
+ */
 export async function loadPage(
   name: string,
-  options: { url: string; pid: number; connections: number; seconds: number; cookie?: string },
+  options: {
+    url: string;
+    pid: number;
+    connections: number;
+    seconds: number;
+    cookie?: string;
+    cookies?: readonly string[];
+  },
 ): Promise<Measurement> {
+  const { cookies } = options;
+  let next = 0;
   const cpuBefore = cpuMicros(options.pid);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
     duration: options.seconds,
     headers: options.cookie === undefined ? {} : { cookie: options.cookie },
+    ...(cookies === undefined || cookies.length === 0
+      ? {}
+      : {
+          setupClient: (client: autocannon.Client) => {
+            client.setHeaders({ cookie: cookies[next++ % cookies.length] });
+          },
+        }),
   });
   const cpu = cpuMicros(options.pid) - cpuBefore;
   const total = result.requests.total;
