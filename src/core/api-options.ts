@@ -14,6 +14,7 @@ const MIN_KEY_LENGTH = 32;
 const GRAPH_OF_CLOUD: Readonly<Record<string, string>> = {
   'login.microsoftonline.us': 'https://graph.microsoft.us',
   'login.partner.microsoftonline.cn': 'https://microsoftgraph.chinacloudapi.cn',
+  'login.chinacloudapi.cn': 'https://microsoftgraph.chinacloudapi.cn',
 };
 const GLOBAL_GRAPH = 'https://graph.microsoft.com';
 
@@ -65,7 +66,11 @@ export function resolveApi(
 }
 
 function isEntraHost(host: string): boolean {
-  return MICROSOFT_CLOUD_HOSTS.includes(host) || host.endsWith('.ciamlogin.com');
+  return (
+    MICROSOFT_CLOUD_HOSTS.includes(host) ||
+    host in GRAPH_OF_CLOUD ||
+    host.endsWith('.ciamlogin.com')
+  );
 }
 
 // Graph is where the person's access tokens go: only an origin over https (http for this

@@ -119,7 +119,7 @@ export interface SessionSettings {
 export interface ApiSettings {
   /** The API scopes asked for at sign-in; empty when the session keeps no API tokens. */
   readonly scopes: readonly string[];
-  /** Microsoft Graph's origin, without a trailing slash. */
+  /** Microsoft Graph's origin, without a trailing slash; empty for a provider other than Entra unless set. */
   readonly graphUrl: string;
   /** The secrets the token encryption keys are derived from (HKDF), first one encrypting. */
   readonly tokenKeys: readonly string[];

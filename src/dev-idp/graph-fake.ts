@@ -55,6 +55,7 @@ interface Route {
 
 const routes: Readonly<Record<string, Route>> = {
   '/v1.0/me': { scope: 'User.Read', answer: answerMe },
+  '/v1.0/me/photo': { scope: 'User.Read', answer: answerPhotoMetadata },
   '/v1.0/me/photo/$value': { scope: 'User.Read', answer: answerPhoto },
   '/v1.0/me/messages': { scope: 'Mail.Read', answer: answerMessages },
 };
@@ -144,15 +145,41 @@ function answerMe(_fake: GraphFake, account: DevAccount, url: URL, res: ServerRe
   });
 }
 
+// The metadata of the photo (GET /me/photo): what a page asks to learn whether there is one.
+function answerPhotoMetadata(
+  fake: GraphFake,
+  account: DevAccount,
+  _url: URL,
+  res: ServerResponse,
+): void {
+  const photo = fake.photos.get(account.oid);
+  if (photo === undefined) {
+    noPhoto(res);
+    return;
+  }
+  sendGraphJson(res, 200, {
+    '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#users('me')/photo/$entity",
+    '@odata.mediaContentType': 'image/png',
+    '@odata.mediaEtag': `W/"${photo.length.toString(16)}"`,
+    id: '96X96',
+    height: 96,
+    width: 96,
+  });
+}
+
+function noPhoto(res: ServerResponse): void {
+  graphError(
+    res,
+    404,
+    'ImageNotFound',
+    "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+  );
+}
+
 function answerPhoto(fake: GraphFake, account: DevAccount, _url: URL, res: ServerResponse): void {
   const photo = fake.photos.get(account.oid);
   if (photo === undefined) {
-    graphError(
-      res,
-      404,
-      'ImageNotFound',
-      "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
-    );
+    noPhoto(res);
     return;
   }
   sendBytes(res, 200, photo, { 'content-type': 'image/png', 'x-development-fake': FAKE_NOTICE });

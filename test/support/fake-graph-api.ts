@@ -125,6 +125,15 @@ async function answer(
     case 'GET /v1.0/me':
       if (!scopes.includes('User.Read')) return sendError(res, graphFailures.forbidden);
       return send(res, 200, { ...userBody(me), displayName: 'Mallory Example' });
+    case 'GET /v1.0/me/photo':
+      if (!scopes.includes('User.Read')) return sendError(res, graphFailures.forbidden);
+      if (!mode.photo) return sendError(res, IMAGE_NOT_FOUND);
+      return send(res, 200, {
+        '@odata.mediaContentType': 'image/png',
+        id: '4X4',
+        height: 4,
+        width: 4,
+      });
     case 'GET /v1.0/me/photo/$value':
       if (!scopes.includes('User.Read')) return sendError(res, graphFailures.forbidden);
       if (!mode.photo) return sendError(res, IMAGE_NOT_FOUND);

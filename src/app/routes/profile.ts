@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AppError, isAppError } from '../../core/errors.js';
 import {
   renderMailPage,
   renderProfilePage,
@@ -22,17 +23,22 @@ export function registerProfileRoutes(app: FastifyInstance, services: AppService
   app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) => {
     const session = await request.entraSession();
     if (session === null) return reply;
-    const [profile, photo] = await Promise.all([
+    // The photo's metadata only says whether there is one (the browser fetches the photo
+    // itself from /profile/photo); its bytes, left unread, would cost the connection.
+    const [profile, photo] = await Promise.allSettled([
       request.graphJson<GraphProfile>(
         '/v1.0/me?$select=displayName,jobTitle,mail,officeLocation,userPrincipalName',
       ),
-      request.callGraph('/v1.0/me/photo/$value'),
+      request.graphJson<{ '@odata.mediaContentType'?: unknown }>('/v1.0/me/photo'),
     ]);
-    // Only whether there is one: the browser fetches the photo itself from /profile/photo.
-    await photo.body?.cancel();
+    if (profile.status === 'rejected') throw profile.reason;
+    // No photo (404) or a photo Graph cannot describe: initials. A challenge or a dead refresh
+    // token, though, is the page's to answer as for the profile itself.
+    if (photo.status === 'rejected' && !isNoPhoto(photo.reason)) throw photo.reason;
+    const type = photo.status === 'fulfilled' ? photo.value['@odata.mediaContentType'] : null;
     return reply.type('text/html; charset=utf-8').send(
-      renderProfilePage(pageContextFor(services, session), profile, {
-        hasPhoto: photo.ok && PHOTO_TYPES.has(mediaType(photo.headers.get('content-type'))),
+      renderProfilePage(pageContextFor(services, session), profile.value, {
+        hasPhoto: typeof type === 'string' && PHOTO_TYPES.has(mediaType(type)),
         graphName,
       }),
     );
@@ -41,8 +47,12 @@ export function registerProfileRoutes(app: FastifyInstance, services: AppService
   app.get('/profile/photo', { preHandler: app.requireSignIn }, async (request, reply) => {
     const photo = await request.callGraph('/v1.0/me/photo/$value');
     const type = mediaType(photo.headers.get('content-type'));
-    const bytes = photo.ok ? Buffer.from(await photo.arrayBuffer()) : null;
-    if (bytes === null || !PHOTO_TYPES.has(type) || bytes.length > MAX_PHOTO_BYTES) {
+    const length = Number(photo.headers.get('content-length') ?? 0);
+    const bytes =
+      photo.ok && PHOTO_TYPES.has(type) && length <= MAX_PHOTO_BYTES
+        ? await readCapped(photo, MAX_PHOTO_BYTES)
+        : null;
+    if (bytes === null) {
       await photo.body?.cancel().catch(() => undefined);
       return reply
         .code(404)
@@ -50,9 +60,10 @@ export function registerProfileRoutes(app: FastifyInstance, services: AppService
         .type('text/plain')
         .send('No photo');
     }
-    // The person's own photo: their browser may keep it a while, no shared cache may.
+    // One URL for whoever is signed in: no cache may keep it, or the next person to sign in
+    // in this browser would see the last one's photo.
     return reply
-      .header('cache-control', 'private, max-age=300')
+      .header('cache-control', 'no-store')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .type(type)
       .send(bytes);
@@ -69,6 +80,28 @@ export function registerProfileRoutes(app: FastifyInstance, services: AppService
       .type('text/html; charset=utf-8')
       .send(renderMailPage(pageContextFor(services, session), (mail.value ?? []).slice(0, 5)));
   });
+}
+
+function isNoPhoto(error: unknown): boolean {
+  return (
+    isAppError(error) && error.code === 'API_UNREACHABLE' && error.facts?.['graphStatus'] === 404
+  );
+}
+
+/** The body, or `null` past `limit` bytes; a body that breaks off is Graph not answering. */
+async function readCapped(response: Response, limit: number): Promise<Buffer | null> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += (chunk as Uint8Array).byteLength;
+      if (size > limit) return null;
+      chunks.push(chunk);
+    }
+  } catch (cause) {
+    throw new AppError('API_UNREACHABLE', 'The photo did not arrive whole', { cause });
+  }
+  return Buffer.concat(chunks);
 }
 
 function mediaType(header: string | null): string {

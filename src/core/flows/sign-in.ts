@@ -41,6 +41,7 @@ export async function buildAuthorizationRequest(
     /** `select_account`: let the person pick another account than the one signed in. */
     prompt?: 'select_account' | undefined;
     interaction?: string | undefined;
+    earlierInteractions?: SignInAttempt['earlierInteractions'];
   },
 ): Promise<AuthorizationRequest> {
   const configuration = await provider.configuration();
@@ -55,6 +56,9 @@ export async function buildAuthorizationRequest(
     crossSite: options.crossSite,
     ...(apiScopes.length === 0 ? {} : { apiScopes }),
     ...(options.interaction === undefined ? {} : { interaction: options.interaction }),
+    ...(options.earlierInteractions === undefined || options.earlierInteractions.length === 0
+      ? {}
+      : { earlierInteractions: options.earlierInteractions }),
   };
   const scopes = [...new Set([...provider.settings.scopes.split(/\s+/), ...extra])];
   const url = oidc.buildAuthorizationUrl(configuration, {

@@ -1,4 +1,5 @@
-import type { AppError } from '../errors.js';
+import { AppError } from '../errors.js';
+import { sanitizeReturnTo } from '../return-to.js';
 import type { ActiveSession } from '../session/session-manager.js';
 import {
   wantsJson,
@@ -31,7 +32,17 @@ export async function errorResponse(
     error.code === 'SESSION_STORE_UNAVAILABLE'
       ? null
       : await context.readSession(request).catch(() => null);
-  const page = request.method === 'GET' && !wantsJson(request);
+  // A page the browser navigates to; an image or a script's fetch is not sent anywhere (the
+  // browser says which by Sec-Fetch-Dest; clients that send none are taken at their word).
+  const destination = request.header('sec-fetch-dest');
+  const page =
+    request.method === 'GET' &&
+    !wantsJson(request) &&
+    (destination === undefined || destination === 'document');
+  if (error.code === 'API_INTERACTION_REQUIRED' && page && session === null) {
+    // Signed out (or expired) while the page was working: a sign-in, not a trip for the API.
+    return renderError(context, request, new AppError('NOT_SIGNED_IN'), draft, null, here(request));
+  }
   if (error.code === 'API_INTERACTION_REQUIRED' && page) {
     try {
       return await interactionRedirect(context, request, error, session, draft);
@@ -42,9 +53,12 @@ export async function errorResponse(
     }
   }
   // An API's failure is the host page's: "sign in again" or "try again" come back to it.
-  const here = request.query === '' ? request.path : `${request.path}?${request.query}`;
-  const returnTo = error.code.startsWith('API_') && page ? here : '/';
+  const returnTo = error.code.startsWith('API_') && page ? here(request) : '/';
   return renderError(context, request, error, draft, session, returnTo);
+}
+
+function here(request: AuthRequest): string {
+  return sanitizeReturnTo(request.query === '' ? request.path : `${request.path}?${request.query}`);
 }
 
 /** An error as JSON (to clients that ask only for it) or as the error page. */

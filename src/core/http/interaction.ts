@@ -3,7 +3,12 @@ import { buildAuthorizationRequest } from '../flows/sign-in.js';
 import { readCookies } from '../session/session-cookie.js';
 import type { ActiveSession } from '../session/session-manager.js';
 import type { Interaction } from '../tokens/api-tokens.js';
-import type { AuthRequest, AuthResponse, ResponseDraft } from './auth-request.js';
+import {
+  isCrossSiteNavigation,
+  type AuthRequest,
+  type AuthResponse,
+  type ResponseDraft,
+} from './auth-request.js';
 import type { RouteContext } from './route-context.js';
 
 /**
@@ -23,12 +28,13 @@ export async function interactionRedirect(
     redirectUri: context.options.redirectUri,
     returnTo: request.query === '' ? request.path : `${request.path}?${request.query}`,
     now: context.now(),
-    crossSite: false,
+    crossSite: isCrossSiteNavigation(request),
     extraScopes: context.tokens.signInScopes(interaction),
     claims: context.tokens.claimsFor(interaction),
     loginHint: session === null ? undefined : loginHintOf(session.data.user.claims),
     interaction:
       typeof error.facts?.['interaction'] === 'string' ? error.facts['interaction'] : undefined,
+    earlierInteractions: earlierOf(error),
   });
   draft.cookies.push(
     ...context.attempts.start(readCookies(request.header('cookie')), state, attempt),
@@ -56,6 +62,20 @@ function interactionOf(error: AppError): Interaction {
     }
   }
   return { scopes, claims: parsed };
+}
+
+function earlierOf(error: AppError): { key: string; at: number }[] {
+  try {
+    const parsed: unknown = JSON.parse(String(error.facts?.['earlier'] ?? '[]'));
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (trip): trip is { key: string; at: number } =>
+        typeof (trip as { key?: unknown }).key === 'string' &&
+        typeof (trip as { at?: unknown }).at === 'number',
+    );
+  } catch {
+    return [];
+  }
 }
 
 // Entra's `login_hint` claim (an optional claim made for this), else the username: the provider

@@ -89,7 +89,7 @@ export async function finishSignIn(
   // person coming back (from a consent or a Conditional Access step) keeps the app's fields.
   const data = SessionManager.dataFor(outcome.user);
   const keepApp = current !== null && current.data.user.key === outcome.user.key;
-  const { apiScopes, interaction } = found.attempt;
+  const { apiScopes, interaction, earlierInteractions } = found.attempt;
   const signedIn = await sessions.start(
     keepApp && current.data.app !== undefined ? { ...data, app: current.data.app } : data,
     current,
@@ -97,6 +97,7 @@ export async function finishSignIn(
       context.tokens.recordForSignIn(key, outcome.tokens, {
         scopes: apiScopes ?? [],
         interactionKey: interaction,
+        earlierInteractions: earlierInteractions ?? [],
       }),
   );
   const person = personOf(outcome.user);

@@ -24,6 +24,9 @@ export interface SignInAttempt {
   readonly apiScopes?: readonly string[] | undefined;
   /** Set when an API sent the person here (consent, claims): the interaction's key. */
   readonly interaction?: string | undefined;
+  /** The trips to the provider for APIs shortly before this one (see `TokenRecord`). */
+  readonly earlierInteractions?:
+    readonly { readonly key: string; readonly at: number }[] | undefined;
 }
 
 /** An attempt found in a request's cookies. */

@@ -8,12 +8,13 @@ import { claimsParameter, describeClaims } from './claims-challenge.js';
 import { redeemRefreshToken } from './refresh-grant.js';
 import {
   findAccessToken,
+  findUnexpiredAccessToken,
   normaliseScopes,
   refreshTimeOf,
   scopeKey,
   TokenSealer,
   withAccessToken,
-  withoutAccessToken,
+  type Interacted,
   type TokenRecord,
 } from './token-record.js';
 
@@ -39,9 +40,13 @@ export interface Interaction {
   readonly claims: Record<string, unknown> | null;
 }
 
-// A second trip for the same thing within this time means the first did not satisfy the API.
+// A second trip for the same thing within this time means the first did not satisfy the API;
+// and more than this many trips of any kind in it mean the APIs are not to be satisfied.
 const INTERACTION_MEMORY_MS = 5 * 60 * 1000;
-// How long one instance may hold a session's refresh (longer than a refresh can take).
+const MAX_RECENT_INTERACTIONS = 2;
+// How long one instance may hold a session's refresh: a rediscovery, the grant and a fetch of
+// the provider's keys may each take the provider timeout. A refresh that runs past it writes
+// nothing (another instance may hold the lock by then).
 const LOCK_MARGIN_MS = 5_000;
 const POLL_MS = 50;
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
@@ -101,15 +106,21 @@ export class ApiTokens {
   recordForSignIn(
     sessionKey: string,
     tokens: SignInTokens,
-    asked: { scopes: readonly string[]; interactionKey: string | undefined },
+    asked: {
+      scopes: readonly string[];
+      interactionKey: string | undefined;
+      earlierInteractions: readonly Interacted[];
+    },
   ): string | undefined {
     if (tokens.accessToken === undefined && tokens.refreshToken === undefined) return undefined;
     const now = this.#deps.now();
     let record: TokenRecord = {
       refreshToken: tokens.refreshToken ?? null,
       accessTokens: [],
-      lastInteraction:
-        asked.interactionKey === undefined ? null : { key: asked.interactionKey, at: now },
+      interactions:
+        asked.interactionKey === undefined
+          ? []
+          : [...recent(asked.earlierInteractions, now), { key: asked.interactionKey, at: now }],
     };
     const apiScopes = normaliseScopes(asked.scopes.filter((s) => !OIDC_SCOPES.has(s)));
     if (tokens.accessToken !== undefined && apiScopes.length > 0) {
@@ -131,7 +142,11 @@ export class ApiTokens {
    * adapters turn it into that visit), `API_CHALLENGE_UNMET` when they just did and it did not
    * help, `API_SIGN_IN_AGAIN` (tokens dropped), `API_TOKEN_UNAVAILABLE` (session kept).
    */
-  async accessToken(session: ActiveSession, scopes?: readonly string[]): Promise<AccessToken> {
+  async accessToken(
+    session: ActiveSession,
+    scopes?: readonly string[],
+    options: { readonly refused?: string } = {},
+  ): Promise<AccessToken> {
     const wanted = normaliseScopes(scopes ?? this.#deps.settings.scopes);
     if (wanted.length === 0) {
       throw new AppError(
@@ -139,10 +154,12 @@ export class ApiTokens {
         'No API scopes: set api.scopes (API_SCOPES) or pass some',
       );
     }
-    const key = `${session.id}|${scopeKey(wanted)}`;
+    const key = `${session.id}|${scopeKey(wanted)}|${options.refused ?? ''}`;
     let pending = this.#inFlight.get(key);
     if (pending === undefined) {
-      pending = this.#acquire(session, wanted).finally(() => this.#inFlight.delete(key));
+      pending = this.#acquire(session, wanted, options.refused).finally(() =>
+        this.#inFlight.delete(key),
+      );
       this.#inFlight.set(key, pending);
     }
     return pending;
@@ -158,54 +175,76 @@ export class ApiTokens {
     throw this.#interactionError(record, interaction);
   }
 
-  /** Forgets a cached token that an API refused (it was revoked, say), so the next is fresh. */
-  async forget(session: ActiveSession, token: string): Promise<void> {
+  async #acquire(
+    session: ActiveSession,
+    scopes: string[],
+    refused: string | undefined,
+  ): Promise<AccessToken> {
     const record = await this.#read(session);
-    if (record === null) return;
-    await this.#write(session, withoutAccessToken(record, token));
-  }
-
-  async #acquire(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
-    const record = await this.#read(session);
-    const cached = record === null ? null : findAccessToken(record, scopes, this.#deps.now());
-    if (cached !== null) return toAccessToken(cached);
+    const cached = this.#usable(record, scopes, refused);
+    if (cached !== null) return cached;
     if (record?.refreshToken == null) {
       // Signed in before API tokens were kept, or the provider gave no refresh token.
       throw this.#interactionError(record, { scopes, claims: null });
     }
-    return this.#refreshUnderLock(session, scopes);
+    try {
+      return await this.#refreshUnderLock(session, scopes, refused);
+    } catch (error) {
+      // The token endpoint is down, but the token it was to replace is still good: use it.
+      const fallback = findUnexpiredAccessToken(record, scopes, this.#deps.now());
+      if (isAppError(error) && error.code === 'API_TOKEN_UNAVAILABLE' && fallback !== null) {
+        if (fallback.token !== refused) return toAccessToken(fallback);
+      }
+      throw error;
+    }
   }
 
-  async #refreshUnderLock(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
+  // A cached token not due for refresh, unless it is the one an API just refused.
+  #usable(record: TokenRecord | null, scopes: string[], refused: string | undefined) {
+    const cached = record === null ? null : findAccessToken(record, scopes, this.#deps.now());
+    return cached === null || cached.token === refused ? null : toAccessToken(cached);
+  }
+
+  async #refreshUnderLock(
+    session: ActiveSession,
+    scopes: string[],
+    refused: string | undefined,
+  ): Promise<AccessToken> {
     const { sessions, provider, now } = this.#deps;
     const lock = `refresh:${sessionKeyFor(session.id)}`;
-    const holdMs = provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
+    const holdMs = 3 * provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
     const deadline = Date.now() + holdMs;
     for (;;) {
-      if (await sessions.markUsed(lock, now() + holdMs)) {
+      const heldUntil = now() + holdMs;
+      if (await sessions.markUsed(lock, heldUntil)) {
         try {
-          return await this.#refresh(session, scopes);
+          return await this.#refresh(session, scopes, refused, heldUntil);
         } finally {
-          await sessions.forgetUsed(lock).catch(() => undefined);
+          // Released only while still ours: past its time another request may hold it.
+          if (now() < heldUntil) await sessions.forgetUsed(lock).catch(() => undefined);
         }
       }
       // Another request (maybe on another instance) is refreshing: wait for what it writes.
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const record = await this.#read(session);
-      const cached = record === null ? null : findAccessToken(record, scopes, now());
-      if (cached !== null) return toAccessToken(cached);
+      const cached = this.#usable(await this.#read(session), scopes, refused);
+      if (cached !== null) return cached;
       if (Date.now() > deadline) {
         throw new AppError('API_TOKEN_UNAVAILABLE', 'Another refresh of this session did not end');
       }
     }
   }
 
-  async #refresh(session: ActiveSession, scopes: string[]): Promise<AccessToken> {
+  async #refresh(
+    session: ActiveSession,
+    scopes: string[],
+    refused: string | undefined,
+    heldUntil: number,
+  ): Promise<AccessToken> {
     const { now, provider, settings } = this.#deps;
     // Read again under the lock: the refresh token may have been rotated a moment ago.
     const record = await this.#read(session);
-    const cached = record === null ? null : findAccessToken(record, scopes, now());
-    if (cached !== null) return toAccessToken(cached);
+    const cached = this.#usable(record, scopes, refused);
+    if (cached !== null) return cached;
     if (record?.refreshToken == null)
       throw this.#interactionError(record, { scopes, claims: null });
     let refreshed;
@@ -230,6 +269,11 @@ export class ApiTokens {
         refreshAt: refreshTimeOf(now(), refreshed.expiresAt),
       },
     );
+    if (now() >= heldUntil) {
+      // The lock ran out while the provider answered: another request may be refreshing with
+      // the same refresh token, and what it writes must not be overwritten by ours.
+      throw new AppError('API_TOKEN_UNAVAILABLE', 'The refresh outlasted its lock');
+    }
     await this.#write(session, updated);
     return { token: refreshed.accessToken, scopes, expiresAt: refreshed.expiresAt };
   }
@@ -263,9 +307,11 @@ export class ApiTokens {
     cause?: AppError,
   ): AppError {
     const key = ApiTokens.keyOf(interaction);
-    const last = record?.lastInteraction;
+    const earlier = recent(record?.interactions ?? [], this.#deps.now());
     const facts = {
       interaction: key,
+      // Carried through the trip, so the session that comes back remembers the trips before.
+      earlier: JSON.stringify(earlier),
       scopes: interaction.scopes.join(' '),
       ...(interaction.claims === null
         ? {}
@@ -274,22 +320,19 @@ export class ApiTokens {
             asked: describeClaims(interaction.claims),
           }),
     };
-    if (last?.key === key && this.#deps.now() - last.at < INTERACTION_MEMORY_MS) {
+    const options = { cause, providerCode: cause?.providerCode, facts };
+    if (earlier.some((trip) => trip.key === key) || earlier.length >= MAX_RECENT_INTERACTIONS) {
       return new AppError(
         'API_CHALLENGE_UNMET',
-        'The API still asks for what the last sign-in was for',
-        {
-          cause,
-          providerCode: cause?.providerCode,
-          facts,
-        },
+        'The API still asks for more after the last trips to the provider',
+        options,
       );
     }
-    return new AppError('API_INTERACTION_REQUIRED', 'The person must visit the provider first', {
-      cause,
-      providerCode: cause?.providerCode,
-      facts,
-    });
+    return new AppError(
+      'API_INTERACTION_REQUIRED',
+      'The person must visit the provider first',
+      options,
+    );
   }
 
   async #read(session: ActiveSession): Promise<TokenRecord | null> {
@@ -303,6 +346,12 @@ export class ApiTokens {
       throw new AppError('NOT_SIGNED_IN', 'The session ended while its tokens were refreshed');
     }
   }
+}
+
+function recent(trips: readonly Interacted[], now: number): Interacted[] {
+  return trips
+    .filter((trip) => now - trip.at < INTERACTION_MEMORY_MS)
+    .slice(-MAX_RECENT_INTERACTIONS);
 }
 
 function grantedOf(scope: string | undefined): string[] {

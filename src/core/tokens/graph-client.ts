@@ -53,12 +53,11 @@ export async function callGraph(
     if (response.status === 401 && !renewed) {
       // Revoked or expired early (a Continuous Access Evaluation event, say): one fresh token.
       await response.body?.cancel();
-      await deps.tokens.forget(session, token.token);
-      token = await deps.tokens.accessToken(session, init.scopes);
+      token = await deps.tokens.accessToken(session, init.scopes, { refused: token.token });
       renewed = true;
       continue;
     }
-    const wait = retryWaitOf(response, attempt);
+    const wait = retryWaitOf(response, attempt, init.method ?? 'GET');
     if (wait === null || attempt >= MAX_ATTEMPTS) return response;
     await response.body?.cancel();
     await new Promise((resolve) => setTimeout(resolve, wait));
@@ -88,6 +87,13 @@ export async function graphJson<T = Record<string, unknown>>(
 
 /** `pathOrUrl` resolved against Graph's origin; throws for a URL anywhere else. */
 export function graphUrlOf(graphUrl: string, pathOrUrl: string): URL {
+  if (graphUrl === '') {
+    // Another provider than Entra: its tokens are not Graph's to receive, unless told so.
+    throw new AppError(
+      'CONFIG_INVALID',
+      'callGraph needs api.graphUrl (GRAPH_URL) with this provider',
+    );
+  }
   const base = new URL(graphUrl);
   const relative = pathOrUrl.startsWith('/') && !/^\/[/\\]/.test(pathOrUrl);
   const url = relative
@@ -122,8 +128,15 @@ async function send(
   }
 }
 
-function retryWaitOf(response: Response, attempt: number): number | null {
-  if (response.status !== 429 && response.status !== 503 && response.status !== 504) return null;
+// A 429 says the request was not done, so any method is sent again; a 503 or 504 may come after
+// Graph did it, so only a method that may be repeated (RFC 9110 §9.2.2) is.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+function retryWaitOf(response: Response, attempt: number, method: string): number | null {
+  const unavailable = response.status === 503 || response.status === 504;
+  if (response.status !== 429 && !(unavailable && IDEMPOTENT.has(method.toUpperCase()))) {
+    return null;
+  }
   const header = response.headers.get('retry-after');
   let wait = 500 * 2 ** (attempt - 1);
   if (header !== null) {

@@ -1,5 +1,11 @@
 import { SealingKeys } from '../session/sealed-value.js';
 
+/** A trip to the provider for an API: what was asked (a key) and when. */
+export interface Interacted {
+  readonly key: string;
+  readonly at: number;
+}
+
 /** An access token cached for one set of scopes. */
 export interface CachedAccessToken {
   /** The scopes it was asked for, normalised (see {@link scopeKey}). */
@@ -30,11 +36,12 @@ export interface TokenRecord {
   readonly refreshToken: string | null;
   readonly accessTokens: readonly CachedAccessToken[];
   /**
-   * The last trip to the provider made because an API asked for more (a scope, claims), keyed
-   * by what was asked. A second request for the same thing soon after is not met by another
-   * trip but by an error page: that is what keeps a stubborn API from looping the browser.
+   * The recent trips to the provider made because an API asked for more (a scope, claims),
+   * keyed by what was asked. Another request for the same thing soon after, or a third trip of
+   * any kind, is not met by another trip but by an error page: that is what keeps a stubborn
+   * API (or two APIs that each want something the other's token lacks) from looping.
    */
-  readonly lastInteraction: { readonly key: string; readonly at: number } | null;
+  readonly interactions: readonly Interacted[];
 }
 
 // Enough for the few APIs one app calls; past it, the token used least recently goes.
@@ -59,8 +66,32 @@ export function findAccessToken(
   scopes: readonly string[],
   now: number,
 ): CachedAccessToken | null {
+  return findIn(
+    record.accessTokens.filter((t) => t.refreshAt > now),
+    scopes,
+  );
+}
+
+/**
+ * A cached token for `scopes` that has not expired, though it may be due for refresh: what to
+ * fall back on while the token endpoint is down.
+ */
+export function findUnexpiredAccessToken(
+  record: TokenRecord,
+  scopes: readonly string[],
+  now: number,
+): CachedAccessToken | null {
+  return findIn(
+    record.accessTokens.filter((t) => t.expiresAt > now),
+    scopes,
+  );
+}
+
+function findIn(
+  live: readonly CachedAccessToken[],
+  scopes: readonly string[],
+): CachedAccessToken | null {
   const key = scopeKey(scopes);
-  const live = record.accessTokens.filter((t) => t.refreshAt > now);
   return (
     live.find((t) => scopeKey(t.scopes) === key) ??
     live.find((t) => scopes.every((s) => t.granted.includes(s))) ??
@@ -114,6 +145,6 @@ function toRecord(value: unknown): TokenRecord | null {
   return {
     refreshToken: typeof v.refreshToken === 'string' ? v.refreshToken : null,
     accessTokens: v.accessTokens,
-    lastInteraction: v.lastInteraction ?? null,
+    interactions: Array.isArray(v.interactions) ? v.interactions : [],
   };
 }

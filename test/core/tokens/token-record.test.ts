@@ -11,7 +11,7 @@ import {
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
-const empty: TokenRecord = { refreshToken: 'rt-secret', accessTokens: [], lastInteraction: null };
+const empty: TokenRecord = { refreshToken: 'rt-secret', accessTokens: [], interactions: [] };
 
 function token(scopes: string[], expiresIn: number, value = `at-${scopes.join('+')}`) {
   return {
