@@ -48,3 +48,4 @@ export { sanitizeReturnTo } from './core/return-to.js';
 export type { AccessToken } from './core/tokens/api-tokens.js';
 export type { GraphRequest } from './core/tokens/graph-client.js';
 export { claimsChallengeOf } from './core/tokens/claims-challenge.js';
+export type { AccessDecision, AccessRule } from './core/access-rule.js';

@@ -29,6 +29,8 @@ import type { RouteContext } from './http/route-context.js';
 import { finishSignIn, startSignIn } from './http/sign-in-routes.js';
 import { showSignedOut, showSignOut, signOut } from './http/sign-out-routes.js';
 import { ApiTokens, type AccessToken } from './tokens/api-tokens.js';
+import type { AccessDecision, AccessRule } from './access-rule.js';
+import { AccessGuard } from './access-guard.js';
 import { claimsChallengeOf } from './tokens/claims-challenge.js';
 import { callGraph, graphJson, type GraphRequest } from './tokens/graph-client.js';
 
@@ -84,6 +86,7 @@ export class EntraSignIn {
   readonly #purge: NodeJS.Timeout;
   readonly #onClose: (() => Promise<void>)[] = [];
   readonly #graph: Parameters<typeof callGraph>[0];
+  readonly #access: AccessGuard;
 
   constructor(options: ResolvedOptions, store: SessionStore, runtime: EntraSignInRuntime = {}) {
     this.options = options;
@@ -155,6 +158,9 @@ export class EntraSignIn {
       pageContext: (session) => this.pageContext(session),
       emit,
     };
+    this.#access = new AccessGuard(this.#context, (session, path, init) =>
+      graphJson(this.#graph, session, path, init),
+    );
     this.#purge = setInterval(() => {
       this.sessions.purgeExpired().catch((error: unknown) => {
         logger.warn({ err: error }, 'could not purge expired sessions');
@@ -236,6 +242,24 @@ export class EntraSignIn {
     init?: GraphRequest,
   ): Promise<T> {
     return graphJson<T>(this.#graph, session, path, init);
+  }
+
+  /**
+   * Whether the session's person passes `rule` (app roles, groups, a check of the host's own);
+   * see {@link AccessGuard.decide}. Rejects with `GROUPS_UNAVAILABLE` when Graph cannot say.
+   */
+  async decideAccess(session: ActiveSession, rule: AccessRule): Promise<AccessDecision> {
+    return this.#access.decide(session, rule);
+  }
+
+  /** The person's group object ids: from the token, or through Graph for the overage. */
+  async groupsOf(session: ActiveSession): Promise<readonly string[]> {
+    return this.#access.groupsOf(session);
+  }
+
+  /** What a guarded route answers a signed-in person the rule does not let in: 403. */
+  forbiddenResponse(request: AuthRequest, session: ActiveSession, missing: string): AuthResponse {
+    return this.#access.forbidden(request, session, missing);
   }
 
   /**

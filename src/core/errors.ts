@@ -87,6 +87,14 @@ const catalogue = {
     status: 401,
     title: 'You need to sign in',
   },
+  ACCESS_DENIED: {
+    status: 403,
+    title: 'You may not open this page',
+  },
+  GROUPS_UNAVAILABLE: {
+    status: 503,
+    title: 'Your group memberships cannot be read right now',
+  },
   API_INTERACTION_REQUIRED: {
     status: 401,
     title: 'The identity provider needs to see you again for this page',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_KINDS, startHost } from '../support/adapter-hosts.js';
+import { HOST_KINDS, STAFF_GROUP, startHost } from '../support/adapter-hosts.js';
 import { useHostileGraphHost, type HostileGraphHost } from '../support/hostile-host.js';
 import { describeHostileCases } from '../support/hostile-suite.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -86,5 +86,80 @@ describe.each(HOST_KINDS)('the %s adapter calling Microsoft Graph', (kind) => {
     expect(answer.body).toContain('Error code: <code>NOT_SIGNED_IN</code>');
     expect(answer.body).toContain('href="/auth/sign_in');
     expect(s.provider.tokenRequests.length).toBe(tokenRequests);
+  });
+});
+
+// Roles and groups through each adapter's guard: 401 signed out, 403 with what is missing when
+// not allowed (never a redirect), and the groups overage resolved through GRAPH_URL.
+describe.each(HOST_KINDS)('the %s adapter guarding by role and group', (kind) => {
+  let s: HostileGraphHost;
+  useHostileGraphHost(
+    (options) => startHost(kind, options),
+    (setup) => (s = setup),
+  );
+
+  async function signedInAs(claims: Record<string, unknown>): Promise<UserAgent> {
+    s.provider.bends.idTokenClaims = (base) => ({ ...base, ...claims });
+    const agent = new UserAgent();
+    await s.signIn(agent);
+    expect(await s.isSignedIn(agent)).toBe(true);
+    return agent;
+  }
+
+  it('lets in a person with the app role', async () => {
+    const agent = await signedInAs({ roles: ['Admin'] });
+    const page = await agent.get(s.url('/admin'));
+    expect(page.status).toBe(200);
+    expect(page.body).toBe('admin page');
+  });
+
+  it('answers 403 naming who is signed in and the missing role, offering another account', async () => {
+    const agent = await signedInAs({ roles: ['Reader'] });
+    const page = await agent.get(s.url('/admin'), { follow: false });
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('ACCESS_DENIED');
+    expect(page.body).toContain('Mallory Example');
+    expect(page.body).toContain('the app role Admin');
+    expect(page.body).toContain('prompt=select_account');
+    const json = await agent.get(s.url('/admin'), { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(403);
+    expect(JSON.parse(json.body)).toMatchObject({ error: 'ACCESS_DENIED' });
+  });
+
+  it('answers 401 to a signed-out visitor', async () => {
+    const page = await new UserAgent().get(s.url('/admin'), { follow: false });
+    expect(page.status).toBe(401);
+  });
+
+  it('lets in a member of the group named in the token, and refuses others by group name', async () => {
+    const member = await signedInAs({ groups: [STAFF_GROUP] });
+    expect((await member.get(s.url('/staff'))).status).toBe(200);
+    const other = await signedInAs({ groups: ['0000dead-0000-4000-8000-000000000000'] });
+    const page = await other.get(s.url('/staff'));
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('membership of the group Staff');
+  });
+
+  it('resolves the groups overage through GRAPH_URL, never the endpoint the token names', async () => {
+    const before = s.graph.requests.length;
+    const agent = await signedInAs({
+      _claim_names: { groups: 'src1' },
+      _claim_sources: { src1: { endpoint: 'http://127.0.0.1:9/evil/getMemberObjects' } },
+    });
+    s.graph.mode.memberOf = [STAFF_GROUP];
+    expect((await agent.get(s.url('/staff'))).status).toBe(200);
+    // Once per sign-in: the second visit asks Graph nothing.
+    expect((await agent.get(s.url('/staff'))).status).toBe(200);
+    const asked = s.graph.requests.slice(before).filter((r) => r.path.includes('getMemberObjects'));
+    expect(asked).toHaveLength(1);
+  });
+
+  it('answers 503 when Graph cannot list an overage person’s groups, and the role route still 200', async () => {
+    const agent = await signedInAs({ roles: ['Admin'], _claim_names: { groups: 'src1' } });
+    s.graph.mode.status = 503;
+    const page = await agent.get(s.url('/staff'));
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('GROUPS_UNAVAILABLE');
+    expect((await agent.get(s.url('/admin'))).status).toBe(200);
   });
 });

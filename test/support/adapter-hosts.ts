@@ -13,6 +13,7 @@ import {
 import { createFetchSignIn } from '../../src/adapters/fetch/index.js';
 import {
   escapeHtml,
+  type AccessRule,
   type AccessToken,
   type EntraSignInOptions,
   type SignedInPerson,
@@ -113,6 +114,14 @@ type Starter = (
   logStream: Writable,
 ) => Promise<() => Promise<void>>;
 
+/** Who may open the hosts' guarded pages: the app role Admin; a member of the staff group. */
+export const ADMINS: AccessRule = { anyRole: ['Admin'] };
+export const STAFF_GROUP = 'a5a5a5a5-0000-4000-8000-00000000057a';
+export const STAFF: AccessRule = {
+  anyGroup: [STAFF_GROUP],
+  groupNames: { [STAFF_GROUP]: 'Staff' },
+};
+
 const starters: Record<HostKind, Starter> = {
   async express(settings, port, logStream) {
     const auth = await expressSignIn(settings, { logger: pino({ level: 'info' }, logStream) });
@@ -126,6 +135,12 @@ const starters: Record<HostKind, Starter> = {
     });
     app.get('/profile', auth.requireSignIn, async (req, res) => {
       res.type('text').send(displayNameOf(await auth.graphJson(req, '/v1.0/me')));
+    });
+    app.get('/admin', auth.requireAccess(ADMINS), (_req, res) => {
+      res.type('text').send('admin page');
+    });
+    app.get('/staff', auth.requireAccess(STAFF), (_req, res) => {
+      res.type('text').send('staff page');
     });
     app.get('/graph/me', auth.requireSignIn, async (req, res) => {
       const answer = await auth.callGraph(req, '/v1.0/me');
@@ -161,6 +176,12 @@ const starters: Record<HostKind, Starter> = {
     );
     app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) =>
       reply.type('text/plain').send(displayNameOf(await request.graphJson('/v1.0/me'))),
+    );
+    app.get('/admin', { preHandler: app.requireAccess(ADMINS) }, async (_request, reply) =>
+      reply.type('text/plain').send('admin page'),
+    );
+    app.get('/staff', { preHandler: app.requireAccess(STAFF) }, async (_request, reply) =>
+      reply.type('text/plain').send('staff page'),
     );
     app.get('/graph/me', { preHandler: app.requireSignIn }, async (request, reply) => {
       const answer = await request.callGraph('/v1.0/me');
@@ -199,6 +220,15 @@ const starters: Record<HostKind, Starter> = {
     app.get('/profile', requireSignIn, async (c) =>
       c.text(displayNameOf(await auth.graphJson(c.req.raw, '/v1.0/me'))),
     );
+    const requireAccess =
+      (rule: AccessRule): MiddlewareHandler =>
+      async (c, next) => {
+        const refused = await auth.requireAccess(c.req.raw, rule);
+        if (refused !== null) return refused;
+        await next();
+      };
+    app.get('/admin', requireAccess(ADMINS), (c) => c.text('admin page'));
+    app.get('/staff', requireAccess(STAFF), (c) => c.text('staff page'));
     app.get('/graph/me', requireSignIn, async (c) => {
       const answer = await auth.callGraph(c.req.raw, '/v1.0/me');
       return new Response(await answer.text(), {

@@ -28,6 +28,8 @@ export interface FakeGraphApiMode {
   down: boolean;
   /** Whether the person has a photo (`false`: 404 `ImageNotFound`). */
   photo: boolean;
+  /** The group ids `POST /me/getMemberObjects` answers. */
+  memberOf?: readonly string[] | undefined;
 }
 
 /** A request the fake received. */
@@ -139,6 +141,12 @@ async function answer(
       if (!mode.photo) return sendError(res, IMAGE_NOT_FOUND);
       res.writeHead(200, { 'content-type': 'image/png' }).end(FAKE_PROFILE_PHOTO);
       return;
+    case 'POST /v1.0/me/getmemberobjects':
+      if (!scopes.includes('User.Read')) return sendError(res, graphFailures.forbidden);
+      return send(res, 200, {
+        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)',
+        value: [...(mode.memberOf ?? [])],
+      });
     case 'GET /v1.0/me/messages':
       if (!scopes.includes('Mail.Read')) return sendError(res, ACCESS_DENIED);
       return send(res, 200, messagesPage(api.url, me.id, url.searchParams));

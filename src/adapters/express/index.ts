@@ -15,6 +15,7 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import type { AccessRule } from '../../core/access-rule.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
 import type { AccessToken } from '../../core/tokens/api-tokens.js';
@@ -35,6 +36,8 @@ export interface EntraSignInExpress {
   readonly router: Middleware;
   /** A middleware that lets only signed-in people through. */
   readonly requireSignIn: Middleware;
+  /** A middleware that lets through only signed-in people the rule allows (401, else 403). */
+  requireAccess(rule: AccessRule): Middleware;
   /** The signed-in person of a request, or `null`. */
   signedIn(req: Request): Promise<SignedInPerson | null>;
   /** The session of a request (read once per request), or `null`. */
@@ -115,6 +118,18 @@ export async function entraSignIn(
         (error: unknown) =>
           core.errorResponse(toAuthRequest(req), error).then((r) => send(res, r), next),
       );
+    },
+    requireAccess: (rule) => (req, res, next) => {
+      const request = toAuthRequest(req);
+      const decide = async () => {
+        const found = await session(req);
+        if (found === null) return core.signedOutResponse(request);
+        const decision = await core.decideAccess(found, rule);
+        return decision.allowed ? null : core.forbiddenResponse(request, found, decision.missing);
+      };
+      decide()
+        .catch((error: unknown) => core.errorResponse(request, error))
+        .then((response) => (response === null ? next() : send(res, response)), next);
     },
     signedIn: async (req) => {
       const found = await session(req);

@@ -14,6 +14,7 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import type { AccessRule } from '../../core/access-rule.js';
 import { AppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
 import type { AccessToken } from '../../core/tokens/api-tokens.js';
@@ -33,6 +34,13 @@ declare module 'fastify' {
     entraSignIn: EntraSignIn;
     /** A preHandler that lets only signed-in people through (401, or a redirect by option). */
     requireSignIn: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /**
+     * A preHandler that lets through only signed-in people the rule allows: 401 when signed
+     * out, 403 naming what is missing when not allowed.
+     */
+    requireAccess: (
+      rule: AccessRule,
+    ) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
   interface FastifyRequest {
     /** The signed-in person, or `null`. */
@@ -108,6 +116,23 @@ async function plugin(app: FastifyInstance, options: EntraSignInPluginOptions): 
       return;
     }
     if (session === null) await send(reply, signIn.signedOutResponse(toAuthRequest(request)));
+  });
+  app.decorate('requireAccess', (rule: AccessRule) => {
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      const auth = toAuthRequest(request);
+      try {
+        const session = await request.entraSession();
+        if (session === null) {
+          await send(reply, signIn.signedOutResponse(auth));
+          return;
+        }
+        const decision = await signIn.decideAccess(session, rule);
+        if (!decision.allowed)
+          await send(reply, signIn.forbiddenResponse(auth, session, decision.missing));
+      } catch (error) {
+        await send(reply, await signIn.errorResponse(auth, error));
+      }
+    };
   });
   // The routes live in a scope of their own, so the form parser they need is theirs alone.
   await app.register((scope, _options, done) => {

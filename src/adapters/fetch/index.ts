@@ -12,6 +12,7 @@ import {
   type EntraSignIn,
   type EntraSignInRuntime,
 } from '../../core/entra-signin.js';
+import type { AccessRule } from '../../core/access-rule.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
 import type { AccessToken } from '../../core/tokens/api-tokens.js';
@@ -30,6 +31,8 @@ export interface FetchSignIn {
   session(request: Request): Promise<ActiveSession | null>;
   /** `null` when someone is signed in; else the answer for a signed-out visitor (401 or redirect). */
   requireSignIn(request: Request): Promise<Response | null>;
+  /** `null` when the signed-in person passes the rule; else the answer to send (401, or 403). */
+  requireAccess(request: Request, rule: AccessRule): Promise<Response | null>;
   /** An access token for `scopes` (the configured API scopes by default) of the signed-in person. */
   accessToken(request: Request, scopes?: readonly string[]): Promise<AccessToken>;
   /** Calls Microsoft Graph as the signed-in person (`GRAPH_URL` + path). */
@@ -91,6 +94,19 @@ export async function createFetchSignIn(
       return found === null ? null : core.personOf(found);
     },
     session,
+    requireAccess: async (request, rule) => {
+      const auth = toAuthRequest(request);
+      try {
+        const found = await session(request);
+        if (found === null) return toResponse(core.signedOutResponse(auth));
+        const decision = await core.decideAccess(found, rule);
+        return decision.allowed
+          ? null
+          : toResponse(core.forbiddenResponse(auth, found, decision.missing));
+      } catch (error) {
+        return toResponse(await core.errorResponse(auth, error));
+      }
+    },
     requireSignIn: async (request) => {
       try {
         if ((await session(request)) !== null) return null;

@@ -43,6 +43,10 @@ export const errorHints: Readonly<Record<ErrorCode, string>> = {
   REQUEST_CROSS_SITE:
     'Signing out (and every other change) must be asked for from a page of this app. Nothing was changed; use the button on this app’s page.',
   NOT_SIGNED_IN: 'This page shows information from your account. Sign in to see it.',
+  ACCESS_DENIED:
+    'You are signed in, but this page is for people with what is named below (an app role, or membership of a group). Ask the people who run this app to assign it to you (Entra admin center: Enterprise applications, this app, Users and groups), or sign in as someone else.',
+  GROUPS_UNAVAILABLE:
+    'You are in more groups than a sign-in token can list, so the app asks Microsoft Graph, and Graph did not answer. You are still signed in; try again in a moment.',
   API_INTERACTION_REQUIRED:
     'This page calls a service on your behalf, and the identity provider needs you to confirm first (a permission, or another sign-in step). Continue to the identity provider; you will come back here.',
   API_CHALLENGE_UNMET:

@@ -40,6 +40,12 @@ export function renderErrorPage(
             ` (the token endpoint answered HTTP ${error.facts['tokenEndpointStatus']})`}
         </p>
       )}
+      {error.code === 'ACCESS_DENIED' && (
+        <p>
+          Signed in as <strong>{context.userName ?? 'someone'}</strong>; missing:{' '}
+          <strong>{String(error.facts?.['missing'] ?? 'what this page needs')}</strong>.
+        </p>
+      )}
       {error.code === 'API_CHALLENGE_UNMET' && asked !== undefined && asked !== '' && (
         <p>
           What was asked for: <code>{asked}</code>
@@ -70,7 +76,7 @@ export function renderErrorPage(
             Try again
           </a>
         )}
-        {error.code === 'API_CHALLENGE_UNMET' && (
+        {(error.code === 'API_CHALLENGE_UNMET' || error.code === 'ACCESS_DENIED') && (
           <SignInLink returnTo={options.returnTo} label="Sign in as someone else" anotherAccount />
         )}{' '}
         <a href="/">Home page</a>

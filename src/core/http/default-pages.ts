@@ -69,10 +69,14 @@ export const defaultPages: PageRenderers = {
       'Signed out',
       `<h1>You're signed out.</h1><p>${signInLink(paths, '/', 'Sign in again')} · <a href="/">Home</a></p>`,
     ),
-  error: ({ error, correlationId, returnTo, paths }) =>
+  error: ({ error, correlationId, returnTo, paths, person }) =>
     page(
       error.title,
       `<h1>${escapeHtml(error.title)}</h1>${
+        error.code === 'ACCESS_DENIED'
+          ? `<p>Signed in as <strong>${escapeHtml(person?.name ?? 'someone')}</strong>; missing: <strong>${escapeHtml(String(error.facts?.['missing'] ?? ''))}</strong>.</p><p><a href="${escapeHtml(`${paths.signIn}?prompt=select_account&post_sign_in_url=${encodeURIComponent(returnTo)}`)}">Sign in as someone else</a></p>`
+          : ''
+      }${
         error.providerCode === undefined
           ? ''
           : `<p>Identity provider error: <code>${escapeHtml(error.providerCode)}</code></p>`

@@ -175,6 +175,32 @@ export class ApiTokens {
     throw this.#interactionError(record, interaction);
   }
 
+  /**
+   * The groups Graph lists for the person (the groups overage), from the session's record, or
+   * from `resolve` once and then kept in it. The record is written under the refresh lock, so it
+   * never overwrites a refresh token rotated meanwhile; without the lock it is simply not kept.
+   */
+  async cachedGroups(
+    session: ActiveSession,
+    resolve: () => Promise<readonly string[]>,
+  ): Promise<readonly string[]> {
+    const known = (await this.#read(session))?.groups;
+    if (known !== undefined) return known;
+    const groups = await resolve();
+    const { sessions, now, provider } = this.#deps;
+    const lock = `refresh:${sessionKeyFor(session.id)}`;
+    const heldUntil = now() + provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
+    if (await sessions.markUsed(lock, heldUntil)) {
+      try {
+        const record = await this.#read(session);
+        if (record !== null) await this.#write(session, { ...record, groups: [...groups] });
+      } finally {
+        if (now() < heldUntil) await sessions.forgetUsed(lock).catch(() => undefined);
+      }
+    }
+    return groups;
+  }
+
   async #acquire(
     session: ActiveSession,
     scopes: string[],

@@ -42,6 +42,11 @@ export interface TokenRecord {
    * API (or two APIs that each want something the other's token lacks) from looping.
    */
   readonly interactions: readonly Interacted[];
+  /**
+   * The person's groups as Graph listed them, when the ID token carried the groups overage
+   * marker instead: resolved once per sign-in (a new sign-in has a new record).
+   */
+  readonly groups?: readonly string[] | undefined;
 }
 
 // Enough for the few APIs one app calls; past it, the token used least recently goes.
@@ -146,5 +151,6 @@ function toRecord(value: unknown): TokenRecord | null {
     refreshToken: typeof v.refreshToken === 'string' ? v.refreshToken : null,
     accessTokens: v.accessTokens,
     interactions: Array.isArray(v.interactions) ? v.interactions : [],
+    ...(Array.isArray(v.groups) ? { groups: v.groups.filter((g) => typeof g === 'string') } : {}),
   };
 }

@@ -1,0 +1,78 @@
+import {
+  decideAccess,
+  groupsInToken,
+  type AccessDecision,
+  type AccessRule,
+} from './access-rule.js';
+import { AppError, isAppError } from './errors.js';
+import type { AuthRequest, AuthResponse } from './http/auth-request.js';
+import { ResponseDraft } from './http/auth-request.js';
+import { renderError } from './http/error-response.js';
+import type { RouteContext } from './http/route-context.js';
+import type { ActiveSession } from './session/session-manager.js';
+import { personOf } from './signed-in-person.js';
+import type { GraphRequest } from './tokens/graph-client.js';
+
+type GraphJson = (
+  session: ActiveSession,
+  path: string,
+  init: GraphRequest,
+) => Promise<{ value?: unknown }>;
+
+/**
+ * The guards' decisions: a rule over the person's roles, groups and claims, with the groups
+ * overage resolved through Graph (`POST {GRAPH_URL}/v1.0/me/getMemberObjects`, never the
+ * endpoint the token names) once per sign-in and kept in the session's token record.
+ */
+export class AccessGuard {
+  readonly #context: RouteContext;
+  readonly #graphJson: GraphJson;
+
+  constructor(context: RouteContext, graphJson: GraphJson) {
+    this.#context = context;
+    this.#graphJson = graphJson;
+  }
+
+  /** Whether the session's person passes `rule`; never decided without the groups it needs. */
+  async decide(session: ActiveSession, rule: AccessRule): Promise<AccessDecision> {
+    return decideAccess(rule, personOf(session.data.user), () => this.groupsOf(session));
+  }
+
+  /** The person's group object ids: from the token, or through Graph for the overage. */
+  async groupsOf(session: ActiveSession): Promise<readonly string[]> {
+    const inToken = groupsInToken(personOf(session.data.user));
+    if (inToken !== null) return inToken;
+    return this.#context.tokens.cachedGroups(session, () => this.#groupsFromGraph(session));
+  }
+
+  /** The 403 answer (a page, or JSON by `Accept`) naming what is missing; logged at info. */
+  forbidden(request: AuthRequest, session: ActiveSession, missing: string): AuthResponse {
+    const error = new AppError('ACCESS_DENIED', `Access denied: ${missing} is missing`, {
+      facts: { missing },
+    });
+    this.#context.logFor(request).info({ code: error.code, missing }, 'access denied');
+    const here = request.query === '' ? request.path : `${request.path}?${request.query}`;
+    return renderError(this.#context, request, error, new ResponseDraft(), session, here);
+  }
+
+  // getMemberObjects answers every group (transitive ones included) in one call, where
+  // transitiveMemberOf pages a hundred at a time: one request per sign-in.
+  async #groupsFromGraph(session: ActiveSession): Promise<string[]> {
+    let answer: { value?: unknown };
+    try {
+      answer = await this.#graphJson(session, '/v1.0/me/getMemberObjects', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ securityEnabledOnly: false }),
+      });
+    } catch (error) {
+      // A trip to the provider, or "sign in again", stays what it is; Graph's silence is a 503.
+      if (isAppError(error) && error.code !== 'API_UNREACHABLE') throw error;
+      throw new AppError('GROUPS_UNAVAILABLE', 'Graph did not list the groups', { cause: error });
+    }
+    if (!Array.isArray(answer.value)) {
+      throw new AppError('GROUPS_UNAVAILABLE', 'Graph answered without a list of groups');
+    }
+    return answer.value.filter((id): id is string => typeof id === 'string');
+  }
+}
