@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  CONTOSO_STAFF,
+  ENGINEERING,
+  NUMBERED_GROUPS,
+  PRODUCT_MANAGEMENT,
+} from './directory-groups.js';
+import { stableUuid } from './stable-uuid.js';
 
 /** A person who can sign in at the development identity provider. */
 export interface DevAccount {
@@ -19,6 +26,13 @@ export interface DevAccount {
   readonly preferredLanguage?: string | null;
   /** A CSS hex colour (`#rrggbb`): the person has a profile photo of that colour; none without. */
   readonly photoColour?: string;
+  /** The app roles assigned to the person (the ID token's `roles`), e.g. `Admin`. */
+  readonly roles?: readonly string[];
+  /**
+   * The object ids of the groups the person is in: the ID token's `groups`, or past 200 of them
+   * the overage marker, and what the Graph fake's `getMemberObjects` answers.
+   */
+  readonly groups?: readonly string[];
 }
 
 /** The demo password, shown on the provider's sign-in page. */
@@ -39,6 +53,8 @@ export const demoAccounts: readonly DevAccount[] = Object.freeze([
     mobilePhone: '+1 425 555 0101',
     preferredLanguage: 'en-US',
     photoColour: '#0067b8',
+    roles: ['Admin'],
+    groups: [ENGINEERING.id, CONTOSO_STAFF.id, PRODUCT_MANAGEMENT.id],
   },
   {
     username: 'bob@contoso.test',
@@ -52,6 +68,21 @@ export const demoAccounts: readonly DevAccount[] = Object.freeze([
     officeLocation: null,
     mobilePhone: null,
     preferredLanguage: null,
+  },
+  {
+    // In more groups than an Entra JWT lists: her ID token carries the overage marker instead.
+    username: 'carol@contoso.test',
+    password: DEMO_PASSWORD,
+    name: 'Carol Example',
+    oid: 'ca401000-0000-4000-8000-000000000003',
+    email: 'carol@contoso.test',
+    givenName: 'Carol',
+    surname: 'Example',
+    jobTitle: 'Site Reliability Engineer',
+    officeLocation: 'Building 2',
+    mobilePhone: null,
+    preferredLanguage: 'en-GB',
+    groups: [CONTOSO_STAFF.id, ENGINEERING.id, ...NUMBERED_GROUPS.map((g) => g.id)],
   },
 ]);
 
@@ -72,12 +103,14 @@ const accountFileSchema = z.array(
       .string()
       .regex(/^#[0-9a-f]{6}$/i, 'photoColour must be a colour like #0067b8')
       .optional(),
+    roles: z.array(z.string().min(1)).optional(),
+    groups: z.array(z.uuid('groups must be group object ids (GUIDs)')).optional(),
   }),
 );
 
 /**
  * Reads extra accounts from a JSON file: an array of `{ username, password, name, oid?, email? }`,
- * with the optional profile fields of {@link DevAccount} (`jobTitle`, `photoColour`, …).
+ * with the optional fields of {@link DevAccount} (`jobTitle`, `photoColour`, `roles`, `groups`, …).
  * Without an `oid`, one is derived from the username so it stays the same across runs.
  */
 export function readAccountsFile(path: string): DevAccount[] {
@@ -95,7 +128,7 @@ export function readAccountsFile(path: string): DevAccount[] {
   }
   return parsed.data.map(({ oid, email, ...account }) => ({
     ...withoutUndefined(account),
-    oid: oid ?? uuidFrom(account.username),
+    oid: oid ?? stableUuid(account.username),
     email: email ?? account.username,
   }));
 }
@@ -122,9 +155,4 @@ function withoutUndefined<T extends object>(
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
     [K in keyof T]: Exclude<T[K], undefined>;
   };
-}
-
-function uuidFrom(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

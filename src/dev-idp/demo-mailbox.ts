@@ -29,7 +29,7 @@ const mailboxes: Readonly<Record<string, readonly DemoMessage[]>> = {
     message(
       'AAMkAGI2TG95AAA=',
       'Lunch?',
-      ['Carol Example', 'carol@fabrikam.test'],
+      ['Carol Example', 'carol@contoso.test'],
       '2025-03-01T11:42:00Z',
       'Are you free for lunch on Friday? The new place near Building 4 opened.',
     ),

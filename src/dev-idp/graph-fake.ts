@@ -1,40 +1,30 @@
 /**
  * A development fake of Microsoft Graph, served by the development identity provider at its
- * origin under `/v1.0`: `/me`, `/me/photo/$value` and `/me/messages` for the demo accounts, with
- * Graph's shapes, errors and scope checks, for the person's access tokens of this provider only.
- * It is not Graph, and says so in a response header. It never logs: tokens are not written out.
+ * origin under `/v1.0`: `/me`, its photo and messages, the person's group memberships and the
+ * tenant's groups, with Graph's shapes, errors and permission checks, for the person's access
+ * tokens of this provider only. It is not Graph, and says so in a response header. It never
+ * logs: tokens are not written out.
  *
- * @see https://learn.microsoft.com/graph/api/user-get
- * @see https://learn.microsoft.com/graph/api/profilephoto-get
- * @see https://learn.microsoft.com/graph/api/user-list-messages
  * @see https://learn.microsoft.com/graph/errors
+ * @see https://learn.microsoft.com/graph/permissions-reference
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { DevAccount } from './accounts.js';
-import { demoMessagesOf } from './demo-mailbox.js';
-import { sendBytes, sendJson } from './http-replies.js';
+import { directoryGroupsOf } from './directory-groups.js';
+import type { GraphCall, GraphFake } from './graph-call.js';
+import { answerGroup, answerMemberObjects } from './graph-directory.js';
+import { answerMe, answerMessages, answerPhoto, answerPhotoMetadata } from './graph-profile.js';
+import { graphError } from './graph-replies.js';
+import { readBody } from './http-replies.js';
 import { solidColourPng } from './profile-photo.js';
 
-const FAKE_NOTICE =
-  'development fake of Microsoft Graph (entra-signin development identity provider)';
-const METADATA = 'https://graph.microsoft.com/v1.0/$metadata';
+export type { GraphFake } from './graph-call.js';
+
 // Longer than any token this provider issues: no need to look such a value up.
 const MAX_TOKEN_LENGTH = 4096;
-const MAX_TOP = 1000;
 
-/** What the Graph fake serves from. */
-export interface GraphFake {
-  readonly provider: Provider;
-  /** The resource identifier its access tokens name as audience. */
-  readonly resource: string;
-  readonly accounts: readonly DevAccount[];
-  /** The profile photos (PNG) by account oid, made once at start-up. */
-  readonly photos: ReadonlyMap<string, Buffer>;
-}
-
-/** The fake's state for these accounts: a photo for each that has a photo colour. */
+/** The fake's state for these accounts: a photo for each that has a photo colour; their groups. */
 export function createGraphFake(
   provider: Provider,
   resource: string,
@@ -45,20 +35,77 @@ export function createGraphFake(
     if (account.photoColour !== undefined)
       photos.set(account.oid, solidColourPng(account.photoColour));
   }
-  return { provider, resource, accounts, photos };
+  return { provider, resource, accounts, photos, groups: directoryGroupsOf(accounts) };
 }
 
 interface Route {
+  readonly method: 'GET' | 'POST';
+  /** The path, `{id}` standing for one segment. */
+  readonly path: string;
+  /** The delegated permission it takes: the least privileged one Graph's reference names. */
   readonly scope: string;
-  readonly answer: (fake: GraphFake, account: DevAccount, url: URL, res: ServerResponse) => void;
+  /** Graph's 403 without it: Exchange's words for mail and profile, the directory's for groups. */
+  readonly denied: readonly [code: string, message: string];
+  readonly answer: (call: GraphCall, res: ServerResponse) => void;
 }
 
-const routes: Readonly<Record<string, Route>> = {
-  '/v1.0/me': { scope: 'User.Read', answer: answerMe },
-  '/v1.0/me/photo': { scope: 'User.Read', answer: answerPhotoMetadata },
-  '/v1.0/me/photo/$value': { scope: 'User.Read', answer: answerPhoto },
-  '/v1.0/me/messages': { scope: 'Mail.Read', answer: answerMessages },
-};
+const EXCHANGE_DENIED = [
+  'ErrorAccessDenied',
+  'Access is denied. Check credentials and try again.',
+] as const;
+const DIRECTORY_DENIED = [
+  'Authorization_RequestDenied',
+  'Insufficient privileges to complete the operation.',
+] as const;
+
+const routes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/v1.0/me',
+    scope: 'User.Read',
+    denied: EXCHANGE_DENIED,
+    answer: answerMe,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/me/photo',
+    scope: 'User.Read',
+    denied: EXCHANGE_DENIED,
+    answer: answerPhotoMetadata,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/me/photo/$value',
+    scope: 'User.Read',
+    denied: EXCHANGE_DENIED,
+    answer: answerPhoto,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/me/messages',
+    scope: 'Mail.Read',
+    denied: EXCHANGE_DENIED,
+    answer: answerMessages,
+  },
+  // The signed-in person's own memberships take only User.Read ("Memberships for the signed-in
+  // user" in the reference); another user's or a group's would take GroupMember.Read.All.
+  {
+    method: 'POST',
+    path: '/v1.0/me/getMemberObjects',
+    scope: 'User.Read',
+    denied: DIRECTORY_DENIED,
+    answer: answerMemberObjects,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/groups/{id}',
+    scope: 'GroupMember.Read.All',
+    denied: DIRECTORY_DENIED,
+    answer: answerGroup,
+  },
+];
+
+const patterns = new Map(routes.map((route) => [route, pathPattern(route.path)]));
 
 /** Answers a request under `/v1.0`, as Graph would. */
 export async function handleGraphRequest(
@@ -67,7 +114,7 @@ export async function handleGraphRequest(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const path = decodeURIComponent(url.pathname).replace(/\/+$/, '');
+  const path = decodedPath(url).replace(/\/+$/, '');
   const bearer = await findBearer(fake, req.headers.authorization);
   if ('refused' in bearer) {
     // Graph's challenge names no error; the body says what is wrong.
@@ -76,13 +123,17 @@ export async function handleGraphRequest(
     });
     return;
   }
-  const route = routes[path];
-  if (route === undefined) {
+  const matches = routes.flatMap((route) => {
+    const params = patterns.get(route)?.exec(path)?.slice(1);
+    return params === undefined ? [] : [{ route, params }];
+  });
+  if (matches.length === 0) {
     const segment = path.split('/').at(-1) ?? '';
     graphError(res, 404, 'NotFound', `Resource not found for the segment '${segment}'.`);
     return;
   }
-  if (req.method !== 'GET') {
+  const match = matches.find((m) => m.route.method === req.method);
+  if (match === undefined) {
     graphError(
       res,
       405,
@@ -91,11 +142,18 @@ export async function handleGraphRequest(
     );
     return;
   }
+  const { route, params } = match;
   if (!bearer.scopes.has(route.scope)) {
-    graphError(res, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    graphError(res, 403, ...route.denied);
     return;
   }
-  route.answer(fake, bearer.account, url, res);
+  const body = req.method === 'POST' ? await readBody(req).catch(() => null) : '';
+  if (body === null) {
+    graphError(res, 413, 'BadRequest', 'The request body is too large.');
+    return;
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  route.answer({ fake, account: bearer.account, url, params, contentType, body }, res);
 }
 
 type Bearer = { account: DevAccount; scopes: Set<string> } | { refused: string };
@@ -118,140 +176,16 @@ async function findBearer(fake: GraphFake, header: string | undefined): Promise<
   return { account, scopes: token.scopes };
 }
 
-function answerMe(_fake: GraphFake, account: DevAccount, url: URL, res: ServerResponse): void {
-  const user: Record<string, unknown> = {
-    businessPhones: [],
-    displayName: account.name,
-    givenName: account.givenName ?? null,
-    jobTitle: account.jobTitle ?? null,
-    mail: account.email,
-    mobilePhone: account.mobilePhone ?? null,
-    officeLocation: account.officeLocation ?? null,
-    preferredLanguage: account.preferredLanguage ?? null,
-    surname: account.surname ?? null,
-    userPrincipalName: account.username,
-    id: account.oid,
-  };
-  // $select, loosely: the named properties that exist, in Graph's context URL form.
-  const select = (url.searchParams.get('$select') ?? '').split(',').map((s) => s.trim());
-  const chosen = select.filter((name) => name in user);
-  if (chosen.length === 0) {
-    sendGraphJson(res, 200, { '@odata.context': `${METADATA}#users/$entity`, ...user });
-    return;
+// A malformed escape (`%zz`) stays as it came: no route has one, so it answers 404.
+function decodedPath(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return url.pathname;
   }
-  sendGraphJson(res, 200, {
-    '@odata.context': `${METADATA}#users(${chosen.join(',')})/$entity`,
-    ...Object.fromEntries(chosen.map((name) => [name, user[name]])),
-  });
 }
 
-// The metadata of the photo (GET /me/photo): what a page asks to learn whether there is one.
-function answerPhotoMetadata(
-  fake: GraphFake,
-  account: DevAccount,
-  _url: URL,
-  res: ServerResponse,
-): void {
-  const photo = fake.photos.get(account.oid);
-  if (photo === undefined) {
-    noPhoto(res);
-    return;
-  }
-  sendGraphJson(res, 200, {
-    '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#users('me')/photo/$entity",
-    '@odata.mediaContentType': 'image/png',
-    '@odata.mediaEtag': `W/"${photo.length.toString(16)}"`,
-    id: '96X96',
-    height: 96,
-    width: 96,
-  });
-}
-
-function noPhoto(res: ServerResponse): void {
-  graphError(
-    res,
-    404,
-    'ImageNotFound',
-    "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
-  );
-}
-
-function answerPhoto(fake: GraphFake, account: DevAccount, _url: URL, res: ServerResponse): void {
-  const photo = fake.photos.get(account.oid);
-  if (photo === undefined) {
-    noPhoto(res);
-    return;
-  }
-  sendBytes(res, 200, photo, { 'content-type': 'image/png', 'x-development-fake': FAKE_NOTICE });
-}
-
-function answerMessages(
-  _fake: GraphFake,
-  account: DevAccount,
-  url: URL,
-  res: ServerResponse,
-): void {
-  const top = pageParameter(url, '$top', 10);
-  const skip = pageParameter(url, '$skip', 0);
-  if (top === null || top < 1 || top > MAX_TOP || skip === null) {
-    graphError(res, 400, 'BadRequest', 'Invalid value for a query option ($top or $skip).');
-    return;
-  }
-  const all = demoMessagesOf(account);
-  const page = all.slice(skip, skip + top);
-  const next = new URL(url);
-  next.searchParams.set('$skip', String(skip + top));
-  sendGraphJson(res, 200, {
-    '@odata.context': `${METADATA}#users('${account.oid}')/messages`,
-    value: page,
-    ...(skip + top < all.length ? { '@odata.nextLink': next.href } : {}),
-  });
-}
-
-// A non-negative integer query option, its default when absent, `null` when malformed.
-function pageParameter(url: URL, name: string, fallback: number): number | null {
-  const value = url.searchParams.get(name);
-  if (value === null) return fallback;
-  return /^\d{1,6}$/.test(value) ? Number(value) : null;
-}
-
-function sendGraphJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, body, {
-    'content-type': 'application/json',
-    'request-id': randomUUID(),
-    'x-development-fake': FAKE_NOTICE,
-    ...headers,
-  });
-}
-
-// Graph's error shape, innerError included.
-function graphError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  const requestId = randomUUID();
-  sendGraphJson(
-    res,
-    status,
-    {
-      error: {
-        code,
-        message,
-        innerError: {
-          date: new Date().toISOString().slice(0, 19),
-          'request-id': requestId,
-          'client-request-id': requestId,
-        },
-      },
-    },
-    { 'request-id': requestId, ...headers },
-  );
+function pathPattern(template: string): RegExp {
+  const literal = template.split('{id}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('([^/]+)')}$`);
 }

@@ -8,6 +8,7 @@ import {
   loadImpliedGrant,
   rotateRefreshTokenLikeEntra,
 } from './grants.js';
+import { ID_TOKEN_CLAIMS, idTokenClaimsOf } from './id-token-claims.js';
 import { renderErrorPage, renderLoggedOutPage, renderLogoutPage } from './pages.js';
 
 /** Refresh tokens live 14 days, as Entra's do for a web app when unused (90 days if used). */
@@ -55,26 +56,15 @@ export function providerConfiguration(
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Entra's v2.0 ID tokens carry these; we put them in the ID token, not only in userinfo.
     claims: {
-      openid: ['sub', 'oid', 'tid', 'ver'],
-      profile: ['name', 'preferred_username'],
-      email: ['email'],
+      openid: [...ID_TOKEN_CLAIMS.openid],
+      profile: [...ID_TOKEN_CLAIMS.profile],
+      email: [...ID_TOKEN_CLAIMS.email],
     },
     conformIdTokenClaims: false,
     findAccount: (_ctx, id) => {
       const account = accounts.find((a) => a.oid === id);
       if (!account) return undefined;
-      return {
-        accountId: id,
-        claims: () => ({
-          sub: account.oid,
-          oid: account.oid,
-          tid: options.tenantId,
-          ver: '2.0',
-          name: account.name,
-          preferred_username: account.username,
-          email: account.email,
-        }),
-      };
+      return { accountId: id, claims: () => idTokenClaimsOf(account, options.tenantId) };
     },
     loadExistingGrant: loadImpliedGrant(graphResource),
     issueRefreshToken: issueRefreshTokenLikeEntra,

@@ -119,6 +119,34 @@ export function callGraph(idp: DevIdp, path: string, token?: string): Promise<Re
   });
 }
 
+/** A POST of JSON at the Graph fake with this bearer token (`contentType` to send another type). */
+export function postGraph(
+  idp: DevIdp,
+  path: string,
+  token: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<Response> {
+  return fetch(`${idp.graphUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body,
+  });
+}
+
+/** Signs `username` in asking `scope`, accepts the consent page if shown, and redeems the code. */
+export async function consentAndRedeem(
+  client: oidc.Configuration,
+  options: { scope: string; username?: string },
+) {
+  const agent = new UserAgent();
+  let authorization = await authorize(agent, client, options);
+  if (authorization.arrival.page !== undefined) {
+    authorization = await answerPage(agent, authorization, 0);
+  }
+  return redeemCode(client, authorization);
+}
+
 // Follows redirects until a page, or until the provider sends the browser back to the app
 // (nothing listens at the redirect URI).
 async function browse(agent: UserAgent, first: Page): Promise<Arrival> {
