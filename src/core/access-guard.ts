@@ -5,8 +5,12 @@ import {
   type AccessRule,
 } from './access-rule.js';
 import { AppError, isAppError } from './errors.js';
-import type { AuthRequest, AuthResponse } from './http/auth-request.js';
-import { ResponseDraft } from './http/auth-request.js';
+import {
+  ResponseDraft,
+  returnPathOf,
+  type AuthRequest,
+  type AuthResponse,
+} from './http/auth-request.js';
 import { renderError } from './http/error-response.js';
 import type { RouteContext } from './http/route-context.js';
 import type { ActiveSession } from './session/session-manager.js';
@@ -51,8 +55,14 @@ export class AccessGuard {
       facts: { missing },
     });
     this.#context.logFor(request).info({ code: error.code, missing }, 'access denied');
-    const here = request.query === '' ? request.path : `${request.path}?${request.query}`;
-    return renderError(this.#context, request, error, new ResponseDraft(), session, here);
+    return renderError(
+      this.#context,
+      request,
+      error,
+      new ResponseDraft(),
+      session,
+      returnPathOf(request),
+    );
   }
 
   // getMemberObjects answers every group (transitive ones included) in one call, where

@@ -13,6 +13,7 @@ import { openStore } from './session/open-store.js';
 import { personOf, type SignedInPerson } from './signed-in-person.js';
 import {
   ResponseDraft,
+  returnPathOf,
   wantsJson,
   type AuthRequest,
   type AuthResponse,
@@ -290,7 +291,7 @@ export class EntraSignIn {
    */
   signedOutResponse(request: AuthRequest): AuthResponse {
     const draft = new ResponseDraft();
-    const returnTo = request.query === '' ? request.path : `${request.path}?${request.query}`;
+    const returnTo = returnPathOf(request);
     if (
       this.options.whenSignedOut === 'redirect' &&
       request.method === 'GET' &&

@@ -38,6 +38,17 @@ function html(node: preact.VNode): string {
   return `<!DOCTYPE html>${renderToString(node)}`;
 }
 
+/** The way out of an interaction: oidc-provider's abort, which answers `access_denied`. */
+function CancelForm(props: { action: string }) {
+  return (
+    <form method="post" action={props.action}>
+      <button type="submit" class="secondary">
+        Cancel
+      </button>
+    </form>
+  );
+}
+
 /** The sign-in form, listing the accounts one may use. */
 export function renderLoginPage(options: {
   action: string;
@@ -79,11 +90,7 @@ export function renderLoginPage(options: {
         />
         <button type="submit">Sign in</button>
       </form>
-      <form method="post" action={options.abortAction}>
-        <button type="submit" class="secondary">
-          Cancel
-        </button>
-      </form>
+      <CancelForm action={options.abortAction} />
       <h2>Demo accounts</h2>
       <table>
         <thead>
@@ -143,11 +150,7 @@ export function renderConsentPage(options: {
           Accept
         </button>
       </form>
-      <form method="post" action={options.abortAction}>
-        <button type="submit" class="secondary">
-          Cancel
-        </button>
-      </form>
+      <CancelForm action={options.abortAction} />
     </Page>,
   );
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_KINDS, STAFF_GROUP, startHost } from '../support/adapter-hosts.js';
-import { useHostileGraphHost, type HostileGraphHost } from '../support/hostile-host.js';
+import {
+  expectClaimsTrip,
+  useHostileGraphHost,
+  type HostileGraphHost,
+} from '../support/hostile-host.js';
 import { describeHostileCases } from '../support/hostile-suite.js';
 import { UserAgent } from '../support/user-agent.js';
 
@@ -47,17 +51,7 @@ describe.each(HOST_KINDS)('the %s adapter calling Microsoft Graph', (kind) => {
       const agent = await signedInAgent();
       s.graph.mode.challenge = { acrs: 'c1' };
       const trip = await agent.get(s.url(path), { follow: false });
-      expect(trip.status).toBe(302);
-      const authorize = new URL(trip.headers.get('location') ?? '');
-      // The authorization endpoint of the provider's discovery document.
-      expect(`${authorize.origin}${authorize.pathname}`).toBe(
-        `${s.provider.publicOrigin}/${s.provider.tenant}/oauth2/v2.0/authorize`,
-      );
-      const claims = JSON.parse(authorize.searchParams.get('claims') ?? '{}') as {
-        access_token?: Record<string, unknown>;
-      };
-      expect(claims.access_token?.['acrs']).toEqual({ essential: true, value: 'c1' });
-      expect(claims.access_token?.['xms_cc']).toEqual({ values: ['cp1'] });
+      expectClaimsTrip(s, trip);
 
       // The provider grants the claims; the new token satisfies Graph, on the same page.
       const back = await agent.follow(trip);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { useHostileGraphHost, type HostileGraphHost } from '../support/hostile-host.js';
+import {
+  expectClaimsTrip,
+  useHostileGraphHost,
+  type HostileGraphHost,
+} from '../support/hostile-host.js';
 import { describeHostileCases } from '../support/hostile-suite.js';
 import { UserAgent } from '../support/user-agent.js';
 import { startExampleHost } from './example-hosts.js';
@@ -31,16 +35,7 @@ describe.each(EXAMPLES)('the %s example, installed, calling a fake Graph', (name
     await s.signIn(agent);
     s.graph.mode.challenge = { acrs: 'c1' };
     const trip = await agent.get(s.url('/profile'), { follow: false });
-    expect(trip.status).toBe(302);
-    const authorize = new URL(trip.headers.get('location') ?? '');
-    expect(`${authorize.origin}${authorize.pathname}`).toBe(
-      `${s.provider.publicOrigin}/${s.provider.tenant}/oauth2/v2.0/authorize`,
-    );
-    const claims = JSON.parse(authorize.searchParams.get('claims') ?? '{}') as {
-      access_token?: Record<string, unknown>;
-    };
-    expect(claims.access_token?.['acrs']).toEqual({ essential: true, value: 'c1' });
-    expect(claims.access_token?.['xms_cc']).toEqual({ values: ['cp1'] });
+    expectClaimsTrip(s, trip);
     const back = await agent.follow(trip);
     expect(back.url).toBe(s.url('/profile'));
     expect(back.status).toBe(200);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteSessionStore } from '../../src/stores/sqlite.js';
 import { describeSessionStoreContract, storedSession } from '../../src/stores/store-contract.js';
+import type { StoredSession } from '../../src/core/session/session-store.js';
 
 const newFile = () => join(mkdtempSync(join(tmpdir(), 'sessions-')), 's.db');
 
@@ -115,21 +116,38 @@ describe('SqliteSessionStore migrations', () => {
     CREATE INDEX sessions_expires_at ON sessions (expires_at);
     CREATE INDEX sessions_user_key ON sessions (user_key) WHERE user_key IS NOT NULL;`;
 
-  it('moves the sessions of a version 1 file to the current version, indexes included', async () => {
+  const VERSION_2 = `
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (2);
+    CREATE TABLE sessions (
+      key TEXT PRIMARY KEY, data TEXT NOT NULL, user_key TEXT, provider_sid TEXT,
+      created_at INTEGER NOT NULL, refreshed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+      absolute_expires_at INTEGER NOT NULL
+    );`;
+
+  /** A file of an older schema holding one session under `kept` (`sid` as version 2 keeps it). */
+  function olderFile(schema: string, session: StoredSession, sid?: string): string {
     const file = newFile();
-    const session = storedSession({ sid: 'sid-from-claims' });
     const db = new Database(file);
-    db.exec(VERSION_1);
-    db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    db.exec(schema);
+    const values = [
       'kept',
       JSON.stringify(session.data),
       session.data.user.key,
+      ...(sid === undefined ? [] : [sid]),
       session.createdAt,
       session.refreshedAt,
       session.expiresAt,
       session.absoluteExpiresAt,
-    );
+    ];
+    db.prepare(`INSERT INTO sessions VALUES (${values.map(() => '?').join(', ')})`).run(...values);
     db.close();
+    return file;
+  }
+
+  it('moves the sessions of a version 1 file to the current version, indexes included', async () => {
+    const session = storedSession({ sid: 'sid-from-claims' });
+    const file = olderFile(VERSION_1, session);
 
     const store = new SqliteSessionStore(file);
     expect(await store.get('kept', session.createdAt)).toEqual(session);
@@ -141,28 +159,8 @@ describe('SqliteSessionStore migrations', () => {
   });
 
   it('adds the token column to a version 2 file, keeping its sessions (with no tokens)', async () => {
-    const file = newFile();
     const session = storedSession({ sid: 'sid-2' });
-    const db = new Database(file);
-    db.exec(`
-      CREATE TABLE schema_version (version INTEGER NOT NULL);
-      INSERT INTO schema_version VALUES (2);
-      CREATE TABLE sessions (
-        key TEXT PRIMARY KEY, data TEXT NOT NULL, user_key TEXT, provider_sid TEXT,
-        created_at INTEGER NOT NULL, refreshed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-        absolute_expires_at INTEGER NOT NULL
-      );`);
-    db.prepare('INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      'kept',
-      JSON.stringify(session.data),
-      session.data.user.key,
-      'sid-2',
-      session.createdAt,
-      session.refreshedAt,
-      session.expiresAt,
-      session.absoluteExpiresAt,
-    );
-    db.close();
+    const file = olderFile(VERSION_2, session, 'sid-2');
 
     const store = new SqliteSessionStore(file);
     expect(await store.get('kept', session.createdAt)).toEqual(session);

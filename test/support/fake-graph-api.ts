@@ -9,9 +9,9 @@
  * @see https://learn.microsoft.com/graph/api/user-list-messages
  * @see https://learn.microsoft.com/graph/errors
  */
+import { solidColourPng } from '../../src/dev-idp/profile-photo.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deflateSync } from 'node:zlib';
 import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { graphFailures, send, sendError, userBody, type FakeFailure } from './fake-graph-shapes.js';
 import type { HostileProvider } from './hostile-provider.js';
@@ -55,7 +55,7 @@ export function calmGraphApiMode(): FakeGraphApiMode {
 }
 
 /** The person's photo, a small valid PNG, as `GET /me/photo/$value` answers it. */
-export const FAKE_PROFILE_PHOTO: Buffer = solidPng(4, 4, [0x00, 0x78, 0xd4]);
+export const FAKE_PROFILE_PHOTO: Buffer = solidColourPng('#0078d4', 4);
 
 // Graph's own 401 carries this header, without `error`: a challenge only when it says so.
 const PLAIN_CHALLENGE =
@@ -266,40 +266,4 @@ function messagesPage(origin: string, userId: string, query: URLSearchParams) {
       ? { '@odata.nextLink': `${origin}/v1.0/me/messages?$top=${top}&$skip=${skip + top}` }
       : {}),
   };
-}
-
-/** A `width`×`height` PNG of one colour: signature, IHDR, IDAT, IEND (RFC 2083). */
-function solidPng(width: number, height: number, rgb: readonly number[]): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, no filter, no interlace
-  // Each scanline starts with its filter type (0: none).
-  const row = Buffer.from([0, ...Array.from({ length: width }, () => rgb).flat()]);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(pixels)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
-
-// zlib.crc32 needs Node 20.15; the package supports 20.12.
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }

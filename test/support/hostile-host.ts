@@ -165,3 +165,22 @@ function useSetup<T extends Closable>(
 export function sessionCookies(page: Page): string[] {
   return page.headers.getSetCookie().filter((c) => c.startsWith(`${HOST_SESSION_COOKIE}=`));
 }
+
+/**
+ * Expects `trip` to be the one trip to the provider that a Graph claims challenge for `acrs c1`
+ * asks for: a 302 to the provider's authorization endpoint whose `claims` carry the challenge's
+ * `acrs` and the client capability `cp1`.
+ */
+export function expectClaimsTrip(s: HostileGraphHost, trip: Page): void {
+  expect(trip.status).toBe(302);
+  const authorize = new URL(trip.headers.get('location') ?? '');
+  // The authorization endpoint of the provider's discovery document.
+  expect(`${authorize.origin}${authorize.pathname}`).toBe(
+    `${s.provider.publicOrigin}/${s.provider.tenant}/oauth2/v2.0/authorize`,
+  );
+  const claims = JSON.parse(authorize.searchParams.get('claims') ?? '{}') as {
+    access_token?: Record<string, unknown>;
+  };
+  expect(claims.access_token?.['acrs']).toEqual({ essential: true, value: 'c1' });
+  expect(claims.access_token?.['xms_cc']).toEqual({ values: ['cp1'] });
+}

@@ -1,3 +1,4 @@
+import { sanitizeReturnTo } from '../return-to.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -61,6 +62,14 @@ export class ResponseDraft {
   ): AuthResponse {
     return { status, headers: { ...this.headers, ...headers }, cookies: [...this.cookies], body };
   }
+}
+
+/**
+ * The request's own address as a return address (path and query), sanitised: where a sign-in or
+ * a trip to the provider comes back to.
+ */
+export function returnPathOf(request: Pick<AuthRequest, 'path' | 'query'>): string {
+  return sanitizeReturnTo(request.query === '' ? request.path : `${request.path}?${request.query}`);
 }
 
 /** Whether the client asked for JSON rather than a page. */

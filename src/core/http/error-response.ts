@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
-import { sanitizeReturnTo } from '../return-to.js';
 import type { ActiveSession } from '../session/session-manager.js';
 import {
+  returnPathOf,
   wantsJson,
   type AuthRequest,
   type AuthResponse,
@@ -41,7 +41,14 @@ export async function errorResponse(
     (destination === undefined || destination === 'document');
   if (error.code === 'API_INTERACTION_REQUIRED' && page && session === null) {
     // Signed out (or expired) while the page was working: a sign-in, not a trip for the API.
-    return renderError(context, request, new AppError('NOT_SIGNED_IN'), draft, null, here(request));
+    return renderError(
+      context,
+      request,
+      new AppError('NOT_SIGNED_IN'),
+      draft,
+      null,
+      returnPathOf(request),
+    );
   }
   if (error.code === 'API_INTERACTION_REQUIRED' && page) {
     try {
@@ -53,12 +60,8 @@ export async function errorResponse(
     }
   }
   // An API's failure is the host page's: "sign in again" or "try again" come back to it.
-  const returnTo = error.code.startsWith('API_') && page ? here(request) : '/';
+  const returnTo = error.code.startsWith('API_') && page ? returnPathOf(request) : '/';
   return renderError(context, request, error, draft, session, returnTo);
-}
-
-function here(request: AuthRequest): string {
-  return sanitizeReturnTo(request.query === '' ? request.path : `${request.path}?${request.query}`);
 }
 
 /** An error as JSON (to clients that ask only for it) or as the error page. */

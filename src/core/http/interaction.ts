@@ -5,6 +5,7 @@ import type { ActiveSession } from '../session/session-manager.js';
 import type { Interaction } from '../tokens/api-tokens.js';
 import {
   isCrossSiteNavigation,
+  returnPathOf,
   type AuthRequest,
   type AuthResponse,
   type ResponseDraft,
@@ -26,7 +27,7 @@ export async function interactionRedirect(
   const interaction = interactionOf(error);
   const { url, state, attempt } = await buildAuthorizationRequest(context.provider, {
     redirectUri: context.options.redirectUri,
-    returnTo: request.query === '' ? request.path : `${request.path}?${request.query}`,
+    returnTo: returnPathOf(request),
     now: context.now(),
     crossSite: isCrossSiteNavigation(request),
     extraScopes: context.tokens.signInScopes(interaction),
