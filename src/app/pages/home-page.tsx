@@ -13,6 +13,9 @@ export function renderHomePage(context: PageContext): string {
         <p>
           <a class="button" href="/token_details">
             ID token details
+          </a>{' '}
+          <a class="button button-secondary" href="/profile">
+            Your profile (Microsoft Graph)
           </a>
         </p>
       </>
