@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import {
   indexesOf,
+  type KeyedSession,
   type SessionData,
   type SessionStore,
   type StoredSession,
 } from '../core/session/session-store.js';
+import { DELETE_INDEXED, LIVE_PEOPLE, SET_TOKENS, sha1, TOUCH } from './redis-scripts.js';
 
 /** How the Redis store connects; every field has a default fit for a web app. */
 export interface RedisSessionStoreOptions {
@@ -21,36 +22,8 @@ export interface RedisSessionStoreOptions {
 
 const FIELDS = ['data', 'createdAt', 'refreshedAt', 'expiresAt', 'absoluteExpiresAt'] as const;
 
-// Touch must not bring back a session that expired or was deleted a moment ago, and must keep
-// its data as it is: both need the check and the write in one atomic step.
-const TOUCH = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'refreshedAt', ARGV[1], 'expiresAt', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-
-// Tokens are written only into a session that is still there and not expired by the app's
-// clock: a refresh that ends after a sign-out must not bring the session back.
-const SET_TOKENS = `
-local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
-if not expiresAt or tonumber(expiresAt) <= tonumber(ARGV[3]) then return 0 end
-if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'tokens', ARGV[2])
-else redis.call('HDEL', KEYS[1], 'tokens') end
-return 1`;
-
-// An index is a hint: a session may have expired, been deleted or been replaced by another
-// person's since it was indexed. Only sessions that still carry the value are deleted.
-const DELETE_INDEXED = `
-local count = 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local key = ARGV[1] .. member
-  if redis.call('HGET', key, ARGV[2]) == ARGV[3] then
-    redis.call('DEL', key)
-    count = count + 1
-  end
-end
-redis.call('DEL', KEYS[1])
-return count`;
+/** How many keys one SCAN step looks at while listing people; a hint to Redis, not a cap. */
+const SCAN_COUNT = 500;
 
 /**
  * Keeps sessions in Redis, so several app instances on several machines share them. Each
@@ -103,18 +76,10 @@ export class RedisSessionStore implements SessionStore {
 
   async get(key: string, now: number): Promise<StoredSession | null> {
     await this.#ready();
-    const values = await this.#client.hmGet(this.#sessionKey(key), [...FIELDS]);
-    const [data, createdAt, refreshedAt, expiresAt, absoluteExpiresAt] = values;
-    if (data == null || expiresAt == null) return null;
+    const session = sessionOf(await this.#client.hmGet(this.#sessionKey(key), [...FIELDS]));
     // Redis expires by its own clock; the app's clock decides too, so both agree on "expired".
-    if (Number(expiresAt) <= now) return null;
-    return {
-      data: JSON.parse(data) as SessionData,
-      createdAt: Number(createdAt),
-      refreshedAt: Number(refreshedAt),
-      expiresAt: Number(expiresAt),
-      absoluteExpiresAt: Number(absoluteExpiresAt),
-    };
+    if (session === null || session.expiresAt <= now) return null;
+    return session;
   }
 
   async set(key: string, session: StoredSession, tokens?: string): Promise<void> {
@@ -197,6 +162,59 @@ export class RedisSessionStore implements SessionStore {
     return this.#deleteIndexed(this.#userIndex(userKey), 'userKey', userKey);
   }
 
+  async listByUser(userKey: string, now: number): Promise<KeyedSession[]> {
+    await this.#ready();
+    // Scores are absolute expiries, so members past theirs are never fetched.
+    const keys = await this.#client.zRange(this.#userIndex(userKey), `(${now}`, '+inf', {
+      BY: 'SCORE',
+    });
+    if (keys.length === 0) return [];
+    // One round trip for all the hashes. userKey is read too: the index is a hint, and a key may
+    // now hold another person's session.
+    const pipeline = this.#client.multi();
+    for (const key of keys) pipeline.hmGet(this.#sessionKey(key), [...FIELDS, 'userKey']);
+    const replies = (await pipeline.execAsPipeline()) as unknown as (string | null)[][];
+    const sessions: KeyedSession[] = [];
+    replies.forEach((values, i) => {
+      const session = sessionOf(values);
+      const key = keys[i];
+      if (session === null || key === undefined || values[FIELDS.length] !== userKey) return;
+      if (session.expiresAt <= now || session.absoluteExpiresAt <= now) return;
+      sessions.push({ key, session });
+    });
+    return sessions.sort((a, b) => b.session.createdAt - a.session.createdAt);
+  }
+
+  async listUsers(now: number, limit: number): Promise<string[]> {
+    await this.#ready();
+    const indexPrefix = this.#userIndex('');
+    const users = new Set<string>();
+    let cursor = '0';
+    // SCAN may return a key more than once and walks the whole keyspace, a page at a time; the
+    // Set drops repeats, and the walk stops as soon as there are enough people. TYPE skips the
+    // session hashes of an app whose prefix happens to be ours followed by `u:`.
+    do {
+      const page = await this.#client.scan(cursor, {
+        MATCH: `${escapeGlob(indexPrefix)}*`,
+        COUNT: SCAN_COUNT,
+        TYPE: 'zset',
+      });
+      cursor = page.cursor;
+      const people = page.keys.map((index) => index.slice(indexPrefix.length));
+      if (people.length === 0) continue;
+      const live = await this.#script(LIVE_PEOPLE, page.keys, [
+        this.#sessionKey(''),
+        now,
+        ...people,
+      ]);
+      for (const person of live as string[]) {
+        if (users.size >= limit) break;
+        users.add(person);
+      }
+    } while (cursor !== '0' && users.size < limit);
+    return [...users];
+  }
+
   async deleteByProviderSid(providerSid: string): Promise<number> {
     await this.#ready();
     return this.#deleteIndexed(this.#sidIndex(providerSid), 'providerSid', providerSid);
@@ -271,13 +289,21 @@ export class RedisSessionStore implements SessionStore {
   }
 }
 
-const sha1Cache = new Map<string, string>();
+// The session in a hash's FIELDS (in that order), or `null` when the hash is gone.
+function sessionOf(values: readonly (string | null | undefined)[]): StoredSession | null {
+  const [data, createdAt, refreshedAt, expiresAt, absoluteExpiresAt] = values;
+  if (data == null || expiresAt == null) return null;
+  return {
+    data: JSON.parse(data) as SessionData,
+    createdAt: Number(createdAt),
+    refreshedAt: Number(refreshedAt),
+    expiresAt: Number(expiresAt),
+    absoluteExpiresAt: Number(absoluteExpiresAt),
+  };
+}
 
-function sha1(script: string): string {
-  let digest = sha1Cache.get(script);
-  if (digest === undefined) {
-    digest = createHash('sha1').update(script).digest('hex');
-    sha1Cache.set(script, digest);
-  }
-  return digest;
+// A key prefix is the app's to choose and may hold *, ?, [ or \, which MATCH would read as a
+// pattern and so list another app's people.
+function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]\\]/g, '\\$&');
 }

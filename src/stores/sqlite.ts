@@ -1,7 +1,12 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { indexesOf, type SessionStore, type StoredSession } from '../core/session/session-store.js';
+import {
+  indexesOf,
+  type KeyedSession,
+  type SessionStore,
+  type StoredSession,
+} from '../core/session/session-store.js';
 
 /** Bump when the table changes, and add the migration from the previous version. */
 const SCHEMA_VERSION = 3;
@@ -13,6 +18,8 @@ interface Row {
   expires_at: number;
   absolute_expires_at: number;
 }
+
+const SESSION_COLUMNS = 'data, created_at, refreshed_at, expires_at, absolute_expires_at';
 
 /**
  * Keeps sessions in a SQLite file (better-sqlite3), so they survive restarts and several
@@ -29,6 +36,8 @@ export class SqliteSessionStore implements SessionStore {
   readonly #touch: Database.Statement<[number, number, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteByUser: Database.Statement<[string]>;
+  readonly #listByUser: Database.Statement<[string, number, number], Row & { key: string }>;
+  readonly #listUsers: Database.Statement<[number, number, number], string>;
   readonly #deleteByProviderSid: Database.Statement<[string]>;
   readonly #purge: Database.Statement<[number]>;
   readonly #markUsed: Database.Statement<[string, number, number]>;
@@ -44,7 +53,7 @@ export class SqliteSessionStore implements SessionStore {
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
     this.#get = this.#db.prepare(
-      'SELECT data, created_at, refreshed_at, expires_at, absolute_expires_at FROM sessions WHERE key = ? AND expires_at > ?',
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE key = ? AND expires_at > ?`,
     );
     this.#set = this.#db.prepare(
       `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at, tokens)
@@ -68,6 +77,19 @@ export class SqliteSessionStore implements SessionStore {
     );
     this.#delete = this.#db.prepare('DELETE FROM sessions WHERE key = ?');
     this.#deleteByUser = this.#db.prepare('DELETE FROM sessions WHERE user_key = ?');
+    // user_key is written from the row's own data on every set, so a row found by it belongs to
+    // that person now: no stale index to check, unlike Redis.
+    this.#listByUser = this.#db.prepare(
+      `SELECT key, ${SESSION_COLUMNS} FROM sessions
+       WHERE user_key = ? AND expires_at > ? AND absolute_expires_at > ?
+       ORDER BY created_at DESC`,
+    );
+    this.#listUsers = this.#db
+      .prepare<[number, number, number], string>(
+        `SELECT DISTINCT user_key FROM sessions
+         WHERE user_key IS NOT NULL AND expires_at > ? AND absolute_expires_at > ? LIMIT ?`,
+      )
+      .pluck();
     this.#deleteByProviderSid = this.#db.prepare('DELETE FROM sessions WHERE provider_sid = ?');
     this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
     // Inserted, or taken over once expired, in one statement: of two instances recording the
@@ -84,14 +106,7 @@ export class SqliteSessionStore implements SessionStore {
   get(key: string, now: number): Promise<StoredSession | null> {
     return attempt(() => {
       const row = this.#get.get(key, now);
-      if (!row) return null;
-      return {
-        data: JSON.parse(row.data) as StoredSession['data'],
-        createdAt: row.created_at,
-        refreshedAt: row.refreshed_at,
-        expiresAt: row.expires_at,
-        absoluteExpiresAt: row.absolute_expires_at,
-      };
+      return row ? sessionOf(row) : null;
     });
   }
 
@@ -136,6 +151,19 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(() => this.#deleteByUser.run(userKey).changes);
   }
 
+  listByUser(userKey: string, now: number): Promise<KeyedSession[]> {
+    return attempt(() =>
+      this.#listByUser
+        .all(userKey, now, now)
+        .map((row) => ({ key: row.key, session: sessionOf(row) })),
+    );
+  }
+
+  listUsers(now: number, limit: number): Promise<string[]> {
+    // SQLite reads a negative LIMIT as "no limit".
+    return attempt(() => this.#listUsers.all(now, now, Math.max(0, limit)));
+  }
+
   deleteByProviderSid(providerSid: string): Promise<number> {
     return attempt(() => this.#deleteByProviderSid.run(providerSid).changes);
   }
@@ -162,6 +190,16 @@ export class SqliteSessionStore implements SessionStore {
       this.#db.close();
     });
   }
+}
+
+function sessionOf(row: Row): StoredSession {
+  return {
+    data: JSON.parse(row.data) as StoredSession['data'],
+    createdAt: row.created_at,
+    refreshedAt: row.refreshed_at,
+    expiresAt: row.expires_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+  };
 }
 
 // Rows hold ID tokens, claims and CSRF secrets: the folder (when we make it) is the owner's only,

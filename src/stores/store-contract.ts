@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionKeyFor, generateSessionId } from '../core/session/session-id.js';
 import type { SessionData, SessionStore, StoredSession } from '../core/session/session-store.js';
+import { describeListingContract } from './listing-contract.js';
 import { describeManagerOverStore, type OpenStore } from './manager-contract.js';
 import { describeTokenContract } from './token-contract.js';
 
@@ -62,6 +63,7 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
     });
 
     describeTokenContract(open, newKey, storedSession);
+    describeListingContract(open, newKey, storedSession);
 
     it('returns a session as it was stored, field for field', async () => {
       const store = await open();
@@ -220,6 +222,8 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       await expect(store.touch(key, T0, T0 + HOUR)).rejects.toThrow();
       await expect(store.delete(key)).rejects.toThrow();
       await expect(store.deleteByUser('tid:alice')).rejects.toThrow();
+      await expect(store.listByUser('tid:alice', T0)).rejects.toThrow();
+      await expect(store.listUsers(T0, 10)).rejects.toThrow();
     });
   });
 

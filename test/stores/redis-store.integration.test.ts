@@ -66,6 +66,16 @@ describe('RedisSessionStore', () => {
     await store.close();
   });
 
+  it("lists only its own people when its prefix holds glob characters, not another app's", async () => {
+    const star = openStore({ keyPrefix: 'glob*[x]?:' });
+    const other = openStore({ keyPrefix: 'globZZxy:' }); // matched by the unescaped pattern
+    const at = storedSession().refreshedAt;
+    await star.set('a', storedSession({ user: 'tid:alice' }));
+    await other.set('b', storedSession({ user: 'tid:bob' }));
+    expect(await star.listUsers(at, 10)).toEqual(['tid:alice']);
+    await Promise.all([star.close(), other.close()]);
+  });
+
   it('stores no session whose expiry has already passed', async () => {
     const store = openStore({ keyPrefix: 'past:' });
     const session = storedSession();

@@ -1,5 +1,6 @@
 import {
   indexesOf,
+  type KeyedSession,
   type SessionIndexes,
   type SessionStore,
   type StoredSession,
@@ -81,6 +82,27 @@ export class MemorySessionStore implements SessionStore {
     return this.#deleteWhere((indexes) => indexes.userKey === userKey);
   }
 
+  listByUser(userKey: string, now: number): Promise<KeyedSession[]> {
+    if (this.#closed) return closedError();
+    const sessions: KeyedSession[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.indexes.userKey === userKey && isLive(entry.session, now)) {
+        sessions.push({ key, session: entry.session });
+      }
+    }
+    return Promise.resolve(sessions.sort((a, b) => b.session.createdAt - a.session.createdAt));
+  }
+
+  listUsers(now: number, limit: number): Promise<string[]> {
+    if (this.#closed) return closedError();
+    const users = new Set<string>();
+    for (const { session, indexes } of this.#entries.values()) {
+      if (users.size >= limit) break;
+      if (indexes.userKey !== null && isLive(session, now)) users.add(indexes.userKey);
+    }
+    return Promise.resolve([...users]);
+  }
+
   deleteByProviderSid(providerSid: string): Promise<number> {
     return this.#deleteWhere((indexes) => indexes.providerSid === providerSid);
   }
@@ -137,6 +159,10 @@ export class MemorySessionStore implements SessionStore {
     this.#used.clear();
     return Promise.resolve();
   }
+}
+
+function isLive(session: StoredSession, now: number): boolean {
+  return session.expiresAt > now && session.absoluteExpiresAt > now;
 }
 
 // Like a real store, a closed one fails every call instead of quietly forgetting.

@@ -26,6 +26,16 @@ export interface SessionData {
   readonly csrfSecret: string;
   /** The host app's own fields; the library never reads them. */
   readonly app?: AppSessionData | undefined;
+  /** Where the person signed in from, for the "where you're signed in" page. */
+  readonly device?: DeviceAtSignIn | undefined;
+}
+
+/** The browser a session was signed in from, as the request said (not secret, not trusted). */
+export interface DeviceAtSignIn {
+  /** The `User-Agent` header, cut to 512 characters. */
+  readonly userAgent: string | null;
+  /** The client's address as the adapter saw it (behind a proxy, as far as it is trusted). */
+  readonly address: string | null;
 }
 
 /** A session as the store keeps it. Times are milliseconds since the epoch. */
@@ -59,6 +69,12 @@ export function indexesOf(session: StoredSession): SessionIndexes {
   };
 }
 
+/** A session and the key it is stored under, as the listings give them. */
+export interface KeyedSession {
+  readonly key: string;
+  readonly session: StoredSession;
+}
+
 /** A promise-based key-value store for sessions. Every method may reject when the store is down. */
 export interface SessionStore {
   /** The session under this key, or `null` if there is none or it has expired. */
@@ -86,6 +102,16 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   /** Ends every session of one person; returns how many ended. */
   deleteByUser(userKey: string): Promise<number>;
+  /**
+   * The live sessions of one person (not expired by `now`), found through the person index the
+   * store keeps for {@link deleteByUser}; newest (`createdAt`) first.
+   */
+  listByUser(userKey: string, now: number): Promise<KeyedSession[]>;
+  /**
+   * The keys of people who have at least one live session, at most `limit` of them (which ones,
+   * when there are more, is the store's choice). For an administrator's overview, not a hot path.
+   */
+  listUsers(now: number, limit: number): Promise<string[]>;
   /** Ends every session signed in through one provider session (`sid`); returns how many. */
   deleteByProviderSid(providerSid: string): Promise<number>;
   /**
