@@ -4,12 +4,8 @@
  * (`/sqlite`, `/redis`) and the development identity provider (`/dev-idp`) are subpaths of their
  * own. Everything not exported here is internal and may change.
  */
-export {
-  createEntraSignIn,
-  EntraSignIn,
-  type AuthRoute,
-  type EntraSignInRuntime,
-} from './core/entra-signin.js';
+export { EntraSignIn, type AuthRoute, type EntraSignInRuntime } from './core/entra-signin.js';
+export { createEntraSignIn } from './core/create-entra-signin.js';
 export { fromEnv, resolveFromEnv, envNameOf, type FromEnvOptions } from './core/from-env.js';
 export {
   resolveOptions,
@@ -24,7 +20,13 @@ export {
   type SessionOptions,
 } from './core/options.js';
 export { AppError, describeError, errorCodes, isAppError, type ErrorCode } from './core/errors.js';
-export type { SignInEvent } from './core/events.js';
+export type {
+  EndedBy,
+  EventContext,
+  EventPerson,
+  SignInEvent,
+  SignInEventType,
+} from './core/events.js';
 export type { Logger } from './core/logger.js';
 export type { SignedInPerson } from './core/signed-in-person.js';
 export type { AuthRequest, AuthResponse } from './core/http/auth-request.js';
@@ -34,10 +36,15 @@ export {
   type AuthPaths,
   type PageContext,
   type PageRenderers,
+  type SessionsNotice,
 } from './core/http/default-pages.js';
 export type { ActiveSession } from './core/session/session-manager.js';
+export type { OwnSession, PersonWithSessions } from './core/session/session-directory.js';
+export { describeDevice, type DeviceDescription } from './core/session/device.js';
 export type {
   AppSessionData,
+  DeviceAtSignIn,
+  KeyedSession,
   SessionData,
   SessionStore,
   SignedInUser,

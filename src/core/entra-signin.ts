@@ -1,15 +1,13 @@
+import { eventPersonOf } from './audit.js';
+import { buildCoreParts, type EntraSignInRuntime } from './core-parts.js';
 import { AppError, isAppError } from './errors.js';
-import type { SignInEvent } from './events.js';
-import { silentLogger, type Logger } from './logger.js';
-import { resolveOptions, type EntraSignInOptions, type ResolvedOptions } from './options.js';
-import { ProviderConnection, type ProviderFetch } from './provider/provider-connection.js';
-import { AttemptCookies } from './session/attempt-cookies.js';
+import type { ResolvedOptions } from './options.js';
+import type { ProviderConnection } from './provider/provider-connection.js';
 import { createCsrfToken, verifyCsrfToken } from './session/csrf.js';
-import { SealingKeys } from './session/sealed-value.js';
 import { readCookies, unsignCookieValue } from './session/session-cookie.js';
-import { SessionManager, type ActiveSession } from './session/session-manager.js';
+import type { OwnSession, PersonWithSessions } from './session/session-directory.js';
+import type { ActiveSession, SessionManager } from './session/session-manager.js';
 import type { AppSessionData, SessionStore } from './session/session-store.js';
-import { openStore } from './session/open-store.js';
 import { personOf, type SignedInPerson } from './signed-in-person.js';
 import {
   ResponseDraft,
@@ -19,51 +17,22 @@ import {
   type AuthResponse,
 } from './http/auth-request.js';
 import { errorResponse, renderError } from './http/error-response.js';
-import {
-  defaultPages,
-  type AuthPaths,
-  type PageContext,
-  type PageRenderers,
-} from './http/default-pages.js';
-import { backChannelLogout, frontChannelLogout } from './http/logout-channel-routes.js';
+import type { AuthPaths, PageContext } from './http/default-pages.js';
 import type { RouteContext } from './http/route-context.js';
-import { finishSignIn, startSignIn } from './http/sign-in-routes.js';
-import { showSignedOut, showSignOut, signOut } from './http/sign-out-routes.js';
-import { ApiTokens, type AccessToken } from './tokens/api-tokens.js';
+import { routesOf, type AuthRoute, type Handler } from './http/route-table.js';
+import type { ApiTokens, AccessToken } from './tokens/api-tokens.js';
 import type { AccessDecision, AccessRule } from './access-rule.js';
-import { AccessGuard } from './access-guard.js';
+import type { AccessGuard } from './access-guard.js';
 import { claimsChallengeOf } from './tokens/claims-challenge.js';
-import { callGraph, graphJson, type GraphRequest } from './tokens/graph-client.js';
+import {
+  callGraph,
+  graphJson,
+  type GraphRequest,
+  type GraphSettings,
+} from './tokens/graph-client.js';
 
-/** What a host app plugs in besides the options: hooks, pages, and (for tests) the clock. */
-export interface EntraSignInRuntime {
-  /** Where the library logs when a request brings no logger of its own. */
-  readonly logger?: Logger | undefined;
-  /** Called for every sign-in, failed sign-in, sign-out and ended session (an audit trail). */
-  readonly onEvent?: ((event: SignInEvent) => void) | undefined;
-  /** Pages to answer with instead of the plain built-in ones. */
-  readonly pages?: Partial<PageRenderers> | undefined;
-  /** How the library reaches the provider (tests route Microsoft's hosts to a local fake). */
-  readonly fetch?: ProviderFetch | undefined;
-  readonly now?: (() => number) | undefined;
-  /**
-   * Whether to start the development identity provider when the options name it (default
-   * true); false when the caller runs it already.
-   */
-  readonly startDevelopmentProvider?: boolean | undefined;
-}
-
-/** One route of the library: its method and path (under the prefix). */
-export interface AuthRoute {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-}
-
-type Handler = (
-  context: RouteContext,
-  request: AuthRequest,
-  draft: ResponseDraft,
-) => Promise<AuthResponse>;
+export type { EntraSignInRuntime } from './core-parts.js';
+export type { AuthRoute } from './http/route-table.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -86,85 +55,32 @@ export class EntraSignIn {
   readonly #handlers: ReadonlyMap<string, Handler>;
   readonly #purge: NodeJS.Timeout;
   readonly #onClose: (() => Promise<void>)[] = [];
-  readonly #graph: Parameters<typeof callGraph>[0];
+  readonly #graph: GraphSettings;
   readonly #access: AccessGuard;
 
   constructor(options: ResolvedOptions, store: SessionStore, runtime: EntraSignInRuntime = {}) {
     this.options = options;
-    const now = runtime.now ?? Date.now;
     this.#store = store;
-    this.provider = new ProviderConnection(options.oidc, { fetch: runtime.fetch, now });
-    this.sessions = new SessionManager(store, {
-      idleTimeoutMs: options.session.idleTimeoutMs,
-      absoluteTimeoutMs: options.session.absoluteTimeoutMs,
-      now,
+    const parts = buildCoreParts(options, store, runtime, {
+      readSession: (request) => this.readSession(request),
+      pageContext: (session) => this.pageContext(session),
+      signedOutResponse: (request) => this.signedOutResponse(request),
     });
-    const p = options.routePrefix;
-    this.paths = Object.freeze({
-      signIn: `${p}/sign_in`,
-      redirect: `${p}/redirect`,
-      signOut: `${p}/sign_out`,
-      postSignOut: `${p}/post_sign_out`,
-      frontChannelLogout: `${p}/front_channel_logout`,
-      backChannelLogout: `${p}/back_channel_logout`,
-    });
-    const handlers: [AuthRoute['method'], string, Handler][] = [
-      ['GET', this.paths.signIn, startSignIn],
-      ['GET', this.paths.redirect, finishSignIn],
-      ['GET', this.paths.signOut, showSignOut],
-      ['POST', this.paths.signOut, signOut],
-      ['GET', this.paths.postSignOut, showSignedOut],
-      ['GET', this.paths.frontChannelLogout, frontChannelLogout],
-      ['POST', this.paths.backChannelLogout, backChannelLogout],
-    ];
+    this.provider = parts.provider;
+    this.sessions = parts.sessions;
+    this.tokens = parts.tokens;
+    this.#graph = parts.graph;
+    this.#access = parts.access;
+    this.#context = parts.context;
+    this.paths = parts.context.paths;
+    const handlers = routesOf(this.paths);
     this.routes = Object.freeze(handlers.map(([method, path]) => Object.freeze({ method, path })));
     this.#handlers = new Map(
       handlers.map(([method, path, handler]) => [`${method} ${path}`, handler]),
     );
-    const logger = runtime.logger ?? silentLogger;
-    const emit = (event: SignInEvent) => {
-      try {
-        runtime.onEvent?.(event);
-      } catch (error) {
-        logger.error({ err: error }, 'an onEvent callback threw');
-      }
-    };
-    this.tokens = new ApiTokens({
-      settings: options.api,
-      provider: this.provider,
-      sessions: this.sessions,
-      now,
-      onSessionEnded: () => {
-        emit({ type: 'sessions-ended', channel: 'refresh', count: 1, requestId: '' });
-      },
-    });
-    this.#graph = {
-      tokens: this.tokens,
-      graphUrl: options.api.graphUrl,
-      fetch: runtime.fetch ?? ((url, init) => fetch(url, init)),
-      timeoutMs: options.oidc.timeoutSeconds * 1000,
-    };
-    this.#context = {
-      options,
-      provider: this.provider,
-      sessions: this.sessions,
-      tokens: this.tokens,
-      attempts: new AttemptCookies(options.session),
-      signOutStates: new SealingKeys(options.session.secrets, 'sign-out state'),
-      pages: { ...defaultPages, ...runtime.pages },
-      paths: this.paths,
-      now,
-      logFor: (request) => request.log ?? logger,
-      readSession: (request) => this.readSession(request),
-      pageContext: (session) => this.pageContext(session),
-      emit,
-    };
-    this.#access = new AccessGuard(this.#context, (session, path, init) =>
-      graphJson(this.#graph, session, path, init),
-    );
     this.#purge = setInterval(() => {
       this.sessions.purgeExpired().catch((error: unknown) => {
-        logger.warn({ err: error }, 'could not purge expired sessions');
+        parts.logger.warn({ err: error }, 'could not purge expired sessions');
       });
     }, PURGE_INTERVAL_MS);
     this.#purge.unref();
@@ -183,11 +99,10 @@ export class EntraSignIn {
     } catch (error) {
       const appError = toAppError(error);
       if (request.path === this.paths.redirect) {
-        this.#context.emit({
+        this.#context.audit(request, {
           type: 'sign-in-failed',
           code: appError.code,
           providerCode: appError.providerCode,
-          requestId: request.id ?? '',
         });
       }
       return errorResponse(this.#context, request, appError, error, draft);
@@ -280,6 +195,42 @@ export class EntraSignIn {
     });
   }
 
+  /** The person's live sessions ("where you're signed in"), newest first, this one marked. */
+  async sessionsOf(session: ActiveSession): Promise<OwnSession[]> {
+    return this.#context.directory.list(session);
+  }
+
+  /** The opaque handle that names a session on pages and in audit events. */
+  sessionHandleOf(session: ActiveSession): string {
+    return this.#context.directory.handleOf(session);
+  }
+
+  /** People with live sessions, most recently active first: an administrator's overview. */
+  async peopleWithSessions(limit = 200): Promise<PersonWithSessions[]> {
+    return this.#context.directory.people(limit);
+  }
+
+  /**
+   * Ends every session of one person, and with them their API tokens: an administrator's action
+   * (the host checks who may), audited with `actor`. Returns how many sessions ended.
+   */
+  async endSessionsOf(
+    request: AuthRequest,
+    actor: ActiveSession,
+    personKey: string,
+  ): Promise<number> {
+    const ended = await this.#context.directory.endAllOf(personKey);
+    this.#context.audit(request, {
+      type: 'sessions-ended',
+      endedBy: 'admin',
+      count: ended.handles.length,
+      person: ended.user === null ? null : eventPersonOf(ended.user),
+      sessions: ended.handles,
+      actor: eventPersonOf(actor.data.user),
+    });
+    return ended.handles.length;
+  }
+
   /** Stores the host app's own fields in a session (the library never reads them). */
   async saveAppData(session: ActiveSession, data: AppSessionData): Promise<ActiveSession> {
     return this.sessions.saveAppData(session, data);
@@ -292,6 +243,14 @@ export class EntraSignIn {
   signedOutResponse(request: AuthRequest): AuthResponse {
     const draft = new ResponseDraft();
     const returnTo = returnPathOf(request);
+    this.#context.audit(request, {
+      type: 'access-denied',
+      status: 401,
+      path: request.path,
+      person: null,
+      session: null,
+      missing: null,
+    });
     if (
       this.options.whenSignedOut === 'redirect' &&
       request.method === 'GET' &&
@@ -332,32 +291,6 @@ export class EntraSignIn {
     clearInterval(this.#purge);
     await Promise.allSettled([this.#store.close(), ...this.#onClose.map((work) => work())]);
   }
-}
-
-/**
- * Creates the core from options: validates them, opens the store they name, and starts the
- * development identity provider when they ask for it (loaded only then).
- *
- * @example
- * const signIn = await createEntraSignIn(fromEnv(process.env));
- */
-export async function createEntraSignIn(
-  options: EntraSignInOptions | ResolvedOptions,
-  runtime: EntraSignInRuntime = {},
-): Promise<EntraSignIn> {
-  const resolved = isResolved(options) ? options : resolveOptions(options);
-  const store = await openStore(resolved.session.store);
-  const signIn = new EntraSignIn(resolved, store, runtime);
-  if (resolved.devIdp !== null && runtime.startDevelopmentProvider !== false) {
-    const { startDevIdpForOptions } = await import('../dev-idp/start-for-options.js');
-    const idp = await startDevIdpForOptions(resolved);
-    signIn.onClose(() => idp.close());
-  }
-  return signIn;
-}
-
-function isResolved(options: EntraSignInOptions | ResolvedOptions): options is ResolvedOptions {
-  return 'oidc' in options && 'redirectUri' in options;
 }
 
 function toAppError(error: unknown): AppError {

@@ -79,6 +79,11 @@ export interface EntraSignInOptions {
   readonly clockToleranceMs?: number | undefined;
   /** Where the sign-in routes live (`/auth` by default: `/auth/sign_in`, `/auth/redirect`, …). */
   readonly routePrefix?: string | undefined;
+  /**
+   * Where the "where you're signed in" page lives (`{routePrefix}/sessions` by default), or
+   * `false` for none. Its forms post to `{sessionsPage}/end` and `{sessionsPage}/end_others`.
+   */
+  readonly sessionsPage?: string | false | undefined;
   readonly session: SessionOptions;
   /** Sign in through the development identity provider (no `authority` or `tenantId` then). */
   readonly developmentProvider?: DevelopmentProviderOptions | undefined;
@@ -137,6 +142,7 @@ export interface DevIdpSettings {
 export interface ResolvedOptions {
   readonly baseUrl: string;
   readonly routePrefix: string;
+  readonly sessionsPage: string | null;
   readonly redirectUri: string;
   readonly postSignOutRedirectUri: string;
   readonly oidc: OidcSettings;

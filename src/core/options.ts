@@ -67,6 +67,7 @@ const schema = z.object({
     .string()
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/)
     .default('/auth'),
+  sessionsPage: z.union([z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/), z.literal(false)]).optional(),
   session: z.object({
     secrets: z.union([z.string(), z.array(z.string())]),
     store: z.union([z.string(), z.custom<SessionStore>(isStore)]).default('memory'),
@@ -101,6 +102,7 @@ type Parsed = z.infer<typeof schema>;
 const OPTION_HINTS: Record<string, string> = {
   scopes: 'a space-separated list of scopes',
   routePrefix: 'a path such as /auth, without a trailing slash',
+  sessionsPage: 'a path such as /sessions, or false',
   'session.cookieName': 'letters, digits, - and _ (at most 64)',
   clientAuthMethod: 'auto, client_secret_basic or client_secret_post',
   whenSignedOut: 'status or redirect',
@@ -185,6 +187,7 @@ function resolveParsed(o: Parsed, nameOf: SettingNamer, problems: string[]): Res
   return Object.freeze({
     baseUrl,
     routePrefix: prefix,
+    sessionsPage: o.sessionsPage === false ? null : (o.sessionsPage ?? `${prefix}/sessions`),
     redirectUri: `${baseUrl}${prefix}/redirect`,
     postSignOutRedirectUri: `${baseUrl}${prefix}/post_sign_out`,
     oidc: Object.freeze(oidc),

@@ -148,6 +148,30 @@ describe.each(HOST_KINDS)('the %s adapter guarding by role and group', (kind) =>
     expect(asked).toHaveLength(1);
   });
 
+  it('follows Graph’s paging of the overage groups on GRAPH_URL, for a token without groups', async () => {
+    const agent = await signedInAs({ _claim_names: { groups: 'src1' } });
+    const before = s.graph.requests.length;
+    s.graph.mode.memberOf = [
+      '11110000-0000-4000-8000-000000000001',
+      '11110000-0000-4000-8000-000000000002',
+      STAFF_GROUP,
+    ];
+    s.graph.mode.memberPageSize = 1;
+    expect((await agent.get(s.url('/staff'))).status).toBe(200);
+    const asked = s.graph.requests.slice(before).filter((r) => r.path.includes('getMemberObjects'));
+    expect(asked.map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
+  });
+
+  it('refuses a next page of groups on another origin, with no token sent there: 503', async () => {
+    const agent = await signedInAs({ _claim_names: { groups: 'src1' } });
+    s.graph.mode.memberOf = ['11110000-0000-4000-8000-000000000001', STAFF_GROUP];
+    s.graph.mode.memberPageSize = 1;
+    s.graph.mode.nextLinkOrigin = 'http://127.0.0.1:9';
+    const page = await agent.get(s.url('/staff'));
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('GROUPS_UNAVAILABLE');
+  });
+
   it('answers 503 when Graph cannot list an overage person’s groups, and the role route still 200', async () => {
     const agent = await signedInAs({ roles: ['Admin'], _claim_names: { groups: 'src1' } });
     s.graph.mode.status = 503;

@@ -249,7 +249,7 @@ describe('values that would pass silently and fail later', () => {
 describe('fromEnv for embedders', () => {
   it('reports a wrong value under its environment variable, also through createEntraSignIn', async () => {
     const { fromEnv } = await import('../../src/core/from-env.js');
-    const { createEntraSignIn } = await import('../../src/core/entra-signin.js');
+    const { createEntraSignIn } = await import('../../src/core/create-entra-signin.js');
     const options = fromEnv(
       {
         BASE_URL: 'app.example',

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
-import { serve } from '@hono/node-server';
+import { serve, type HttpBindings } from '@hono/node-server';
 import express from 'express';
 import Fastify, { LogController } from 'fastify';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -199,11 +199,16 @@ const starters: Record<HostKind, Starter> = {
   },
 
   async fetch(settings, port, logStream) {
+    // A Request carries no client address; Hono's Node server has it on the socket.
+    const addresses = new WeakMap<Request, string>();
     const auth = await createFetchSignIn(settings, {
       logger: pino({ level: 'info' }, logStream),
+      clientAddress: (request) => addresses.get(request),
     });
-    const app = new Hono();
+    const app = new Hono<{ Bindings: HttpBindings }>();
     app.use(async (c, next) => {
+      const address = c.env.incoming.socket.remoteAddress;
+      if (address !== undefined) addresses.set(c.req.raw, address);
       const answer = await auth.handle(c.req.raw);
       if (answer !== null) return answer;
       await next();

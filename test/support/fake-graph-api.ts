@@ -30,6 +30,12 @@ export interface FakeGraphApiMode {
   photo: boolean;
   /** The group ids `POST /me/getMemberObjects` answers. */
   memberOf?: readonly string[] | undefined;
+  /**
+   * Pages getMemberObjects' answer this many ids at a time, with `@odata.nextLink` (followed
+   * with GET, as Graph's SDKs do); `nextLinkOrigin` puts that link on another origin.
+   */
+  memberPageSize?: number | undefined;
+  nextLinkOrigin?: string | undefined;
 }
 
 /** A request the fake received. */
@@ -142,11 +148,9 @@ async function answer(
       res.writeHead(200, { 'content-type': 'image/png' }).end(FAKE_PROFILE_PHOTO);
       return;
     case 'POST /v1.0/me/getmemberobjects':
+    case 'GET /v1.0/me/getmemberobjects':
       if (!scopes.includes('User.Read')) return sendError(res, graphFailures.forbidden);
-      return send(res, 200, {
-        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)',
-        value: [...(mode.memberOf ?? [])],
-      });
+      return send(res, 200, memberObjectsPage(api, url.searchParams));
     case 'GET /v1.0/me/messages':
       if (!scopes.includes('Mail.Read')) return sendError(res, ACCESS_DENIED);
       return send(res, 200, messagesPage(api.url, me.id, url.searchParams));
@@ -157,6 +161,22 @@ async function answer(
         message: `Resource not found for the segment '${url.pathname.split('/').pop() ?? ''}'.`,
       });
   }
+}
+
+function memberObjectsPage(api: FakeGraphApi, query: URLSearchParams): Record<string, unknown> {
+  const all = api.mode.memberOf ?? [];
+  const size = api.mode.memberPageSize ?? all.length;
+  const from = Number(query.get('$skiptoken') ?? '0');
+  const next = from + size;
+  return {
+    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)',
+    value: all.slice(from, next),
+    ...(next < all.length
+      ? {
+          '@odata.nextLink': `${api.mode.nextLinkOrigin ?? api.url}/v1.0/me/getMemberObjects?$skiptoken=${next}`,
+        }
+      : {}),
+  };
 }
 
 /**

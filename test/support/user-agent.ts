@@ -21,9 +21,14 @@ export class UserAgent {
    * a local provider): URLs, cookies and pages keep the original origin.
    */
   readonly #originAliases: Readonly<Record<string, string>>;
+  /** The `User-Agent` it sends, as a browser would on every request (Node's own by default). */
+  readonly #userAgent: string | undefined;
 
-  constructor(options: { originAliases?: Readonly<Record<string, string>> } = {}) {
+  constructor(
+    options: { originAliases?: Readonly<Record<string, string>>; userAgent?: string } = {},
+  ) {
     this.#originAliases = options.originAliases ?? {};
+    this.#userAgent = options.userAgent;
   }
 
   /** GET a URL and follow its redirects. */
@@ -86,6 +91,7 @@ export class UserAgent {
         ...(cookie === '' ? {} : { cookie }),
         ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         accept: 'text/html',
+        ...(this.#userAgent === undefined ? {} : { 'user-agent': this.#userAgent }),
         ...headers,
       },
       ...(body ? { body: body.toString() } : {}),

@@ -10,11 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  createEntraSignIn,
-  type EntraSignIn,
-  type EntraSignInRuntime,
-} from '../../core/entra-signin.js';
+import { createEntraSignIn } from '../../core/create-entra-signin.js';
+import type { EntraSignIn, EntraSignInRuntime } from '../../core/entra-signin.js';
 import type { AccessRule } from '../../core/access-rule.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
@@ -25,7 +22,7 @@ import type { ActiveSession } from '../../core/session/session-manager.js';
 import type { SignedInPerson } from '../../core/signed-in-person.js';
 
 /** The request and response as this adapter uses them (Express's, or any connect-style pair). */
-type Request = IncomingMessage & { originalUrl?: string; body?: unknown };
+type Request = IncomingMessage & { originalUrl?: string; body?: unknown; ip?: string | undefined };
 type Next = (error?: unknown) => void;
 type Middleware = (req: Request, res: ServerResponse, next: Next) => void;
 type ErrorMiddleware = (error: unknown, req: Request, res: ServerResponse, next: Next) => void;
@@ -140,7 +137,8 @@ export async function entraSignIn(
   };
 }
 
-function toAuthRequest(req: Request): AuthRequest {
+/** The core's view of an Express (or plain Node) request, for core methods that take one. */
+export function toAuthRequest(req: Request): AuthRequest {
   let id: string | undefined;
   const url = req.originalUrl ?? req.url ?? '/';
   const at = url.indexOf('?');
@@ -159,6 +157,8 @@ function toAuthRequest(req: Request): AuthRequest {
       return id;
     },
     readForm: () => readForm(req),
+    // Express's req.ip follows its 'trust proxy' setting; without Express, the socket's.
+    address: req.ip ?? req.socket.remoteAddress,
   };
 }
 

@@ -9,11 +9,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  createEntraSignIn,
-  type EntraSignIn,
-  type EntraSignInRuntime,
-} from '../../core/entra-signin.js';
+import { createEntraSignIn } from '../../core/create-entra-signin.js';
+import type { EntraSignIn, EntraSignInRuntime } from '../../core/entra-signin.js';
 import type { AccessRule } from '../../core/access-rule.js';
 import { AppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
@@ -159,7 +156,11 @@ async function plugin(app: FastifyInstance, options: EntraSignInPluginOptions): 
   if (!('signIn' in options)) app.addHook('onClose', () => signIn.close());
 }
 
-function toAuthRequest(request: FastifyRequest): AuthRequest {
+/**
+ * The core's view of a Fastify request, for calling core methods that take one (`endSessionsOf`,
+ * `errorResponse`): its address follows the server's `trustProxy`, its id and logger are Fastify's.
+ */
+export function toAuthRequest(request: FastifyRequest): AuthRequest {
   const at = request.url.indexOf('?');
   return {
     method: request.method,
@@ -180,6 +181,8 @@ function toAuthRequest(request: FastifyRequest): AuthRequest {
       ),
     id: request.id,
     log: request.log,
+    // request.ip follows the server's trustProxy setting.
+    address: request.ip,
   };
 }
 

@@ -7,11 +7,8 @@
  * app.use(async (c, next) => (await auth.handle(c.req.raw)) ?? next());
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createEntraSignIn,
-  type EntraSignIn,
-  type EntraSignInRuntime,
-} from '../../core/entra-signin.js';
+import { createEntraSignIn } from '../../core/create-entra-signin.js';
+import type { EntraSignIn, EntraSignInRuntime } from '../../core/entra-signin.js';
 import type { AccessRule } from '../../core/access-rule.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { AuthRequest, AuthResponse } from '../../core/http/auth-request.js';
@@ -53,12 +50,24 @@ export interface FetchSignIn {
   close(): Promise<void>;
 }
 
+/** What the fetch adapter takes besides the core's runtime. */
+export interface FetchSignInRuntime extends EntraSignInRuntime {
+  /**
+   * The client's address of a request, for the sessions page and the audit trail: a `Request`
+   * does not carry it (Bun: `server.requestIP(request)?.address`; behind a proxy you trust, its
+   * header). Unknown without it.
+   */
+  readonly clientAddress?: ((request: Request) => string | undefined) | undefined;
+}
+
 /** Creates the handler, guard and accessors from the library's options (or a core). */
 export async function createFetchSignIn(
   options: EntraSignInOptions | EntraSignIn,
-  runtime: EntraSignInRuntime = {},
+  runtime: FetchSignInRuntime = {},
 ): Promise<FetchSignIn> {
   const core = 'handle' in options ? options : await createEntraSignIn(options, runtime);
+  const addressOf = runtime.clientAddress ?? (() => undefined);
+  const toAuthRequest = (request: Request) => authRequestOf(request, addressOf);
   const sessions = new WeakMap<Request, Promise<ActiveSession | null>>();
   const session = (request: Request) => {
     let loaded = sessions.get(request);
@@ -119,7 +128,10 @@ export async function createFetchSignIn(
   };
 }
 
-function toAuthRequest(request: Request): AuthRequest {
+function authRequestOf(
+  request: Request,
+  addressOf: (request: Request) => string | undefined,
+): AuthRequest {
   let id: string | undefined;
   const url = new URL(request.url);
   return {
@@ -134,6 +146,9 @@ function toAuthRequest(request: Request): AuthRequest {
       return id;
     },
     readForm: () => readForm(request),
+    get address() {
+      return addressOf(request);
+    },
   };
 }
 

@@ -18,6 +18,11 @@ export interface AuthRequest {
   readonly id?: string | undefined;
   /** The request's logger (Fastify's `request.log`); else the one in the options. */
   readonly log?: Logger | undefined;
+  /**
+   * The client's address, as far as the host trusts its proxies (Fastify's `request.ip`,
+   * Express's `req.ip`); shown on the sessions page and in audit events, never used to decide.
+   */
+  readonly address?: string | undefined;
 }
 
 /** What the core answers: the adapter copies it onto its framework's response. */

@@ -41,11 +41,13 @@ export async function frontChannelLogout(
   if (current?.data.user.claims['sid'] === sid)
     draft.cookies.push(clearCookie(session, session.cookieName));
   context.logFor(request).info({ ended }, 'front-channel logout');
-  context.emit({
+  context.audit(request, {
     type: 'sessions-ended',
-    channel: 'front-channel',
+    endedBy: 'front-channel',
     count: ended,
-    requestId: request.id ?? '',
+    person: null,
+    sessions: [],
+    actor: null,
   });
   // Only the provider may frame this page; every other page of the host keeps its own policy.
   const origin = new URL(context.options.oidc.authority).origin;
@@ -99,11 +101,13 @@ export async function backChannelLogout(
       throw error;
     }
     context.logFor(request).info({ ended }, 'back-channel logout');
-    context.emit({
+    context.audit(request, {
       type: 'sessions-ended',
-      channel: 'back-channel',
+      endedBy: 'back-channel',
       count: ended,
-      requestId: request.id ?? '',
+      person: null,
+      sessions: [],
+      actor: null,
     });
     return draft.empty(200);
   } catch (error) {

@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import { eventPersonOf } from '../audit.js';
+import { deviceOf } from '../session/device.js';
 import { AppError } from '../errors.js';
 import {
   buildAuthorizationRequest,
@@ -8,7 +10,6 @@ import {
 } from '../flows/sign-in.js';
 import { readCookies, setCookie, signCookieValue } from '../session/session-cookie.js';
 import { SessionManager } from '../session/session-manager.js';
-import { personOf } from '../signed-in-person.js';
 import {
   isCrossSiteNavigation,
   ResponseDraft,
@@ -87,7 +88,7 @@ export async function finishSignIn(
   }
   // A new id for the signed-in session: whatever id existed before is worthless now. The same
   // person coming back (from a consent or a Conditional Access step) keeps the app's fields.
-  const data = SessionManager.dataFor(outcome.user);
+  const data = SessionManager.dataFor(outcome.user, deviceOf(request));
   const keepApp = current !== null && current.data.user.key === outcome.user.key;
   const { apiScopes, interaction, earlierInteractions } = found.attempt;
   const signedIn = await sessions.start(
@@ -100,9 +101,11 @@ export async function finishSignIn(
         earlierInteractions: earlierInteractions ?? [],
       }),
   );
-  const person = personOf(outcome.user);
-  context.logFor(request).info({}, 'signed in');
-  context.emit({ type: 'signed-in', person, requestId: request.id ?? '' });
+  context.audit(request, {
+    type: 'signed-in',
+    person: eventPersonOf(outcome.user),
+    session: context.directory.handleOf(signedIn),
+  });
   draft.cookies.push(
     setCookie(
       options.session,

@@ -1,3 +1,4 @@
+import { eventPersonOf } from '../audit.js';
 import * as oidc from 'openid-client';
 import { AppError } from '../errors.js';
 import { buildSignOutUrl } from '../flows/sign-out.js';
@@ -44,11 +45,10 @@ export async function signOut(
   await context.sessions.end(session);
   draft.cookies.push(clearCookie(options.session, options.session.cookieName));
   const log = context.logFor(request);
-  log.info({}, 'signed out');
-  context.emit({
+  context.audit(request, {
     type: 'signed-out',
-    personKey: session.data.user.key,
-    requestId: request.id ?? '',
+    person: eventPersonOf(session.data.user),
+    session: context.directory.handleOf(session),
   });
   const state = oidc.randomState();
   const providerUrl = await buildSignOutUrl(

@@ -3,6 +3,8 @@ import { AppError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, sessionKeyFor } from './session-id.js';
 import type {
   AppSessionData,
+  DeviceAtSignIn,
+  KeyedSession,
   SessionData,
   SessionStore,
   SignedInUser,
@@ -46,8 +48,12 @@ export class SessionManager {
   }
 
   /** Fresh session data for a person who has just signed in, with a new CSRF secret. */
-  static dataFor(user: SignedInUser): SessionData {
-    return { user, csrfSecret: randomBytes(18).toString('base64url') };
+  static dataFor(user: SignedInUser, device?: DeviceAtSignIn): SessionData {
+    return {
+      user,
+      csrfSecret: randomBytes(18).toString('base64url'),
+      ...(device === undefined ? {} : { device }),
+    };
   }
 
   /** The live session for this id, or `null` when there is none (unknown, expired, malformed). */
@@ -130,6 +136,26 @@ export class SessionManager {
   /** Ends every session of one person. */
   async endAllFor(userKey: string): Promise<number> {
     return this.#call(() => this.#store.deleteByUser(userKey));
+  }
+
+  /** The live sessions of one person, newest first (see {@link SessionStore.listByUser}). */
+  async listFor(userKey: string): Promise<KeyedSession[]> {
+    return this.#call(() => this.#store.listByUser(userKey, this.#now()));
+  }
+
+  /** The keys of people with live sessions, at most `limit`. */
+  async listPeople(limit: number): Promise<string[]> {
+    return this.#call(() => this.#store.listUsers(this.#now(), limit));
+  }
+
+  /** Ends the session stored under `key` (one that a listing gave). */
+  async endKey(key: string): Promise<void> {
+    await this.#call(() => this.#store.delete(key));
+  }
+
+  /** The store key of a session. */
+  keyOf(session: ActiveSession): string {
+    return sessionKeyFor(session.id);
   }
 
   /** Ends every session signed in through one provider session (the ID token's `sid`). */

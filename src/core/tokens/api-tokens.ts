@@ -1,10 +1,11 @@
-import { hash } from 'node:crypto';
 import { AppError, isAppError } from '../errors.js';
 import type { ApiSettings } from '../options.js';
 import type { ProviderConnection } from '../provider/provider-connection.js';
 import type { ActiveSession, SessionManager } from '../session/session-manager.js';
 import { sessionKeyFor } from '../session/session-id.js';
-import { claimsParameter, describeClaims } from './claims-challenge.js';
+import { claimsParameter } from './claims-challenge.js';
+import { interactionError, type Interaction } from './interactions.js';
+import { signInRecord, type SignInAsked, type SignInTokens } from './sign-in-record.js';
 import { redeemRefreshToken } from './refresh-grant.js';
 import {
   findAccessToken,
@@ -14,7 +15,6 @@ import {
   scopeKey,
   TokenSealer,
   withAccessToken,
-  type Interacted,
   type TokenRecord,
 } from './token-record.js';
 
@@ -26,30 +26,11 @@ export interface AccessToken {
   readonly expiresAt: number;
 }
 
-/** What the token response of a sign-in carried, for {@link ApiTokens.recordForSignIn}. */
-export interface SignInTokens {
-  readonly accessToken: string | undefined;
-  readonly refreshToken: string | undefined;
-  readonly expiresIn: number | undefined;
-  readonly scope: string | undefined;
-}
-
-/** The scopes and claims a trip to the provider is to ask for. */
-export interface Interaction {
-  readonly scopes: readonly string[];
-  readonly claims: Record<string, unknown> | null;
-}
-
-// A second trip for the same thing within this time means the first did not satisfy the API;
-// and more than this many trips of any kind in it mean the APIs are not to be satisfied.
-const INTERACTION_MEMORY_MS = 5 * 60 * 1000;
-const MAX_RECENT_INTERACTIONS = 2;
 // How long one instance may hold a session's refresh: a rediscovery, the grant and a fetch of
 // the provider's keys may each take the provider timeout. A refresh that runs past it writes
 // nothing (another instance may hold the lock by then).
 const LOCK_MARGIN_MS = 5_000;
 const POLL_MS = 50;
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 interface Dependencies {
   readonly settings: ApiSettings;
@@ -69,6 +50,9 @@ interface Dependencies {
  * tokens (and treats reuse as theft, as OAuth 2.0 Security BCP §4.14 advises) would revoke the
  * whole grant on the second.
  */
+export type { Interaction } from './interactions.js';
+export type { SignInAsked, SignInTokens } from './sign-in-record.js';
+
 export class ApiTokens {
   readonly #deps: Dependencies;
   readonly #sealer: TokenSealer;
@@ -96,44 +80,14 @@ export class ApiTokens {
     return claimsParameter(interaction?.claims ?? null, this.#deps.settings.clientCapabilities);
   }
 
-  /** The key an interaction is remembered by (see {@link TokenRecord.lastInteraction}). */
-  static keyOf(interaction: Interaction): string {
-    const what = `${scopeKey(interaction.scopes)}|${JSON.stringify(interaction.claims)}`;
-    return hash('sha256', what, 'base64url').slice(0, 22);
-  }
-
   /** The sealed record for a session that has just signed in, or `undefined` to keep none. */
   recordForSignIn(
     sessionKey: string,
     tokens: SignInTokens,
-    asked: {
-      scopes: readonly string[];
-      interactionKey: string | undefined;
-      earlierInteractions: readonly Interacted[];
-    },
+    asked: SignInAsked,
   ): string | undefined {
-    if (tokens.accessToken === undefined && tokens.refreshToken === undefined) return undefined;
-    const now = this.#deps.now();
-    let record: TokenRecord = {
-      refreshToken: tokens.refreshToken ?? null,
-      accessTokens: [],
-      interactions:
-        asked.interactionKey === undefined
-          ? []
-          : [...recent(asked.earlierInteractions, now), { key: asked.interactionKey, at: now }],
-    };
-    const apiScopes = normaliseScopes(asked.scopes.filter((s) => !OIDC_SCOPES.has(s)));
-    if (tokens.accessToken !== undefined && apiScopes.length > 0) {
-      const expiresAt = now + (tokens.expiresIn ?? 3600) * 1000;
-      record = withAccessToken(record, {
-        scopes: apiScopes,
-        granted: grantedOf(tokens.scope),
-        token: tokens.accessToken,
-        expiresAt,
-        refreshAt: refreshTimeOf(now, expiresAt),
-      });
-    }
-    return this.#sealer.seal(record, sessionKey);
+    const record = signInRecord(tokens, asked, this.#deps.now());
+    return record === null ? undefined : this.#sealer.seal(record, sessionKey);
   }
 
   /**
@@ -172,7 +126,7 @@ export class ApiTokens {
    */
   async requireInteraction(session: ActiveSession, interaction: Interaction): Promise<never> {
     const record = await this.#read(session);
-    throw this.#interactionError(record, interaction);
+    throw interactionError(this.#deps.now(), record, interaction);
   }
 
   /**
@@ -211,7 +165,7 @@ export class ApiTokens {
     if (cached !== null) return cached;
     if (record?.refreshToken == null) {
       // Signed in before API tokens were kept, or the provider gave no refresh token.
-      throw this.#interactionError(record, { scopes, claims: null });
+      throw interactionError(this.#deps.now(), record, { scopes, claims: null });
     }
     try {
       return await this.#refreshUnderLock(session, scopes, refused);
@@ -272,7 +226,7 @@ export class ApiTokens {
     const cached = this.#usable(record, scopes, refused);
     if (cached !== null) return cached;
     if (record?.refreshToken == null)
-      throw this.#interactionError(record, { scopes, claims: null });
+      throw interactionError(this.#deps.now(), record, { scopes, claims: null });
     let refreshed;
     try {
       refreshed = await redeemRefreshToken(provider, {
@@ -312,7 +266,7 @@ export class ApiTokens {
   ): Promise<unknown> {
     if (!isAppError(error)) return error;
     if (error.code === 'API_INTERACTION_REQUIRED') {
-      return this.#interactionError(record, { scopes, claims: null }, error);
+      return interactionError(this.#deps.now(), record, { scopes, claims: null }, error);
     }
     if (error.code !== 'API_SIGN_IN_AGAIN') return error;
     if (error.facts?.['endSession'] !== undefined) {
@@ -327,40 +281,6 @@ export class ApiTokens {
     return error;
   }
 
-  #interactionError(
-    record: TokenRecord | null,
-    interaction: Interaction,
-    cause?: AppError,
-  ): AppError {
-    const key = ApiTokens.keyOf(interaction);
-    const earlier = recent(record?.interactions ?? [], this.#deps.now());
-    const facts = {
-      interaction: key,
-      // Carried through the trip, so the session that comes back remembers the trips before.
-      earlier: JSON.stringify(earlier),
-      scopes: interaction.scopes.join(' '),
-      ...(interaction.claims === null
-        ? {}
-        : {
-            claims: JSON.stringify(interaction.claims),
-            asked: describeClaims(interaction.claims),
-          }),
-    };
-    const options = { cause, providerCode: cause?.providerCode, facts };
-    if (earlier.some((trip) => trip.key === key) || earlier.length >= MAX_RECENT_INTERACTIONS) {
-      return new AppError(
-        'API_CHALLENGE_UNMET',
-        'The API still asks for more after the last trips to the provider',
-        options,
-      );
-    }
-    return new AppError(
-      'API_INTERACTION_REQUIRED',
-      'The person must visit the provider first',
-      options,
-    );
-  }
-
   async #read(session: ActiveSession): Promise<TokenRecord | null> {
     const sealed = await this.#deps.sessions.readTokens(session);
     return sealed === null ? null : this.#sealer.open(sealed, sessionKeyFor(session.id));
@@ -372,16 +292,6 @@ export class ApiTokens {
       throw new AppError('NOT_SIGNED_IN', 'The session ended while its tokens were refreshed');
     }
   }
-}
-
-function recent(trips: readonly Interacted[], now: number): Interacted[] {
-  return trips
-    .filter((trip) => now - trip.at < INTERACTION_MEMORY_MS)
-    .slice(-MAX_RECENT_INTERACTIONS);
-}
-
-function grantedOf(scope: string | undefined): string[] {
-  return normaliseScopes((scope ?? '').split(' ').filter((s) => !OIDC_SCOPES.has(s)));
 }
 
 function toAccessToken(cached: {

@@ -13,7 +13,8 @@ export interface GraphRequest {
   readonly scopes?: readonly string[] | undefined;
 }
 
-interface GraphDependencies {
+/** Where Graph is, how to reach it, and whose tokens to send. */
+export interface GraphSettings {
   readonly tokens: ApiTokens;
   readonly graphUrl: string;
   readonly fetch: ProviderFetch;
@@ -35,7 +36,7 @@ const MAX_RETRY_WAIT_MS = 10_000;
  * @see https://learn.microsoft.com/graph/throttling
  */
 export async function callGraph(
-  deps: GraphDependencies,
+  deps: GraphSettings,
   session: ActiveSession,
   pathOrUrl: string,
   init: GraphRequest = {},
@@ -66,7 +67,7 @@ export async function callGraph(
 
 /** Calls Graph and parses its JSON answer; a failure status is `API_UNREACHABLE`. */
 export async function graphJson<T = Record<string, unknown>>(
-  deps: GraphDependencies,
+  deps: GraphSettings,
   session: ActiveSession,
   pathOrUrl: string,
   init: GraphRequest = {},
@@ -109,7 +110,7 @@ export function graphUrlOf(graphUrl: string, pathOrUrl: string): URL {
 }
 
 async function send(
-  deps: GraphDependencies,
+  deps: GraphSettings,
   url: URL,
   init: GraphRequest,
   token: string,
