@@ -11,13 +11,17 @@ import {
   passwordCredentialBody,
   send,
   sendError,
-  servicePrincipalBody,
   userBody,
-  type FakeApplication,
   type FakeFailure,
 } from './fake-graph-shapes.js';
+import {
+  appRolesChangeFailure,
+  routeServicePrincipals,
+  type FakeDirectory,
+} from './fake-graph-service-principals.js';
 
 export { graphFailures, type FakeApplication, type FakeFailure } from './fake-graph-shapes.js';
+export type { FakeAppRoleAssignment } from './fake-graph-service-principals.js';
 
 /** A call the fake received. */
 export interface RecordedRequest {
@@ -27,16 +31,11 @@ export interface RecordedRequest {
   readonly body: unknown;
 }
 
-export interface FakeGraph {
+export interface FakeGraph extends FakeDirectory {
   /** The origin, for GRAPH_URL. */
   readonly url: string;
-  readonly tenantId: string;
   /** A JWT-shaped access token carrying `tid`; the only token the fake accepts. */
   readonly token: string;
-  readonly me: { id: string; userPrincipalName: string };
-  readonly applications: Map<string, FakeApplication>;
-  /** Service principals by appId. */
-  readonly servicePrincipals: Map<string, Record<string, unknown>>;
   /** Owners' ids by application object id. */
   readonly owners: Map<string, Set<string>>;
   readonly requests: RecordedRequest[];
@@ -49,7 +48,7 @@ export interface FakeGraph {
 export async function startFakeGraph(): Promise<FakeGraph> {
   const tenantId = randomUUID();
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const token = `${encode({ typ: 'JWT', alg: 'RS256' })}.${encode({ aud: 'https://graph.microsoft.com', tid: tenantId, scp: 'Application.ReadWrite.All User.Read' })}.fake-signature`;
+  const token = `${encode({ typ: 'JWT', alg: 'RS256' })}.${encode({ aud: 'https://graph.microsoft.com', tid: tenantId, scp: 'AppRoleAssignment.ReadWrite.All Application.ReadWrite.All User.Read' })}.fake-signature`;
   const failures: { method: string; path: RegExp; failure: FakeFailure; times: number }[] = [];
   const server = createServer();
   const fake: FakeGraph = {
@@ -59,6 +58,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     me: { id: randomUUID(), userPrincipalName: 'admin@contoso.onmicrosoft.com' },
     applications: new Map(),
     servicePrincipals: new Map(),
+    appRoleAssignments: [],
     owners: new Map(),
     requests: [],
     failNext: (method, path, failure, times = 1) => failures.push({ method, path, failure, times }),
@@ -101,6 +101,9 @@ function route(fake: FakeGraph, method: string, url: URL, body: unknown, res: Se
     .slice(2)
     .map(decodeURIComponent);
   const input = (body ?? {}) as Record<string, unknown>;
+  if (collection.toLowerCase() === 'serviceprincipals') {
+    return routeServicePrincipals(fake, method, { id, action }, url, input, res);
+  }
   const shape = [collection.toLowerCase(), id && '{id}', action?.toLowerCase(), ref]
     .filter(Boolean)
     .join('/');
@@ -118,13 +121,20 @@ function route(fake: FakeGraph, method: string, url: URL, body: unknown, res: Se
     case 'GET applications':
       return listApplications(fake, url, res);
     case 'POST applications': {
-      const created = applicationBody(input);
+      const created = {
+        ...applicationBody(input),
+        appRoles: (input['appRoles'] ?? []) as Record<string, unknown>[],
+        groupMembershipClaims: input['groupMembershipClaims'] ?? null,
+      };
       fake.applications.set(created.id, created);
       return send(res, 201, created);
     }
-    case 'PATCH applications/{id}':
+    case 'PATCH applications/{id}': {
+      const refused = app && appRolesChangeFailure(app, input);
+      if (refused) return sendError(res, refused);
       Object.assign(app ?? {}, input);
       return send(res, 204);
+    }
     case 'DELETE applications/{id}':
       fake.applications.delete(id ?? '');
       return send(res, 204);
@@ -137,8 +147,6 @@ function route(fake: FakeGraph, method: string, url: URL, body: unknown, res: Se
     }
     case 'POST applications/{id}/owners/$ref':
       return addOwner(fake, id ?? '', input, res);
-    case 'POST serviceprincipals':
-      return createServicePrincipal(fake, input, res);
     default:
       return sendError(res, {
         status: 400,
@@ -167,32 +175,6 @@ function addOwner(
   }
   fake.owners.set(appObjectId, owners.add(userId));
   return send(res, 204);
-}
-
-function createServicePrincipal(
-  fake: FakeGraph,
-  input: Record<string, unknown>,
-  res: ServerResponse,
-) {
-  const app = [...fake.applications.values()].find((a) => a.appId === input['appId']);
-  if (!app) {
-    return sendError(res, {
-      status: 400,
-      code: 'Request_BadRequest',
-      message: 'The appId of the service principal does not reference a valid application object.',
-    });
-  }
-  if (fake.servicePrincipals.has(app.appId)) {
-    return sendError(res, {
-      status: 409,
-      code: 'Request_MultipleObjectsWithSameKeyValue',
-      message:
-        'Another object with the same value for property servicePrincipalNames already exists.',
-    });
-  }
-  const principal = servicePrincipalBody(app, fake.tenantId);
-  fake.servicePrincipals.set(app.appId, principal);
-  return send(res, 201, principal);
 }
 
 function listApplications(fake: FakeGraph, url: URL, res: ServerResponse) {

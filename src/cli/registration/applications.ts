@@ -1,17 +1,24 @@
 /**
- * The Microsoft Graph v1.0 calls that register the app: applications, their secrets, service
- * principals and owners. Each function is one documented endpoint; answers are checked with zod
- * so that a surprise fails here, with a message, rather than later with `undefined`.
- * See https://learn.microsoft.com/graph/api/resources/application.
+ * The Microsoft Graph v1.0 calls that register the app: applications, their secrets and owners
+ * (service principals are in `service-principals.ts`). Each function is one documented endpoint;
+ * answers are checked with zod so that a surprise fails here, with a message, rather than later
+ * with `undefined`. See https://learn.microsoft.com/graph/api/resources/application.
  */
 import { z } from 'zod';
 import type { RequiredResourceAccess } from './add-resource-access.js';
-import { GraphError, type GraphClient } from './graph-client.js';
+import type { AppRole } from './app-roles.js';
+import { GraphError, parseGraphAnswer as parse, type GraphClient } from './graph-client.js';
 
 // Loose objects: the whole collection is sent back on PATCH, so nothing Graph adds may be dropped.
 const requiredResourceAccessSchema = z.looseObject({
   resourceAppId: z.string(),
   resourceAccess: z.array(z.looseObject({ id: z.string(), type: z.string() })).default([]),
+});
+const appRoleSchema = z.looseObject({
+  id: z.string(),
+  value: z.string().nullable().optional(),
+  isEnabled: z.boolean().optional(),
+  allowedMemberTypes: z.array(z.string()).optional(),
 });
 
 const applicationSchema = z.object({
@@ -24,6 +31,8 @@ const applicationSchema = z.object({
     .nullable()
     .optional(),
   requiredResourceAccess: z.array(requiredResourceAccessSchema).default([]),
+  appRoles: z.array(appRoleSchema).default([]),
+  groupMembershipClaims: z.string().nullable().optional(),
 });
 
 /** An application object, with the properties we use. */
@@ -55,6 +64,10 @@ export interface ApplicationSpec {
   readonly requiredResourceAccess: readonly RequiredResourceAccess[];
   /** A certificate's public part (DER, base64), uploaded as a key credential. */
   readonly certificate?: { readonly der: string; readonly displayName: string };
+  /** The app roles people can be given (`--app-role`). */
+  readonly appRoles?: readonly AppRole[];
+  /** Which groups tokens list (`--groups`: `SecurityGroup`). */
+  readonly groupMembershipClaims?: string;
 }
 
 const NO_IMPLICIT_GRANT = { enableIdTokenIssuance: false, enableAccessTokenIssuance: false };
@@ -117,6 +130,10 @@ export async function createApplication(
               },
             ],
           }),
+      ...(spec.appRoles === undefined ? {} : { appRoles: spec.appRoles }),
+      ...(spec.groupMembershipClaims === undefined
+        ? {}
+        : { groupMembershipClaims: spec.groupMembershipClaims }),
     },
     { action: 'create the application' },
   );
@@ -125,7 +142,8 @@ export async function createApplication(
 
 /**
  * Changes what is given (PATCH /applications/{id}): the web redirect URIs, the audience, the
- * declared API permissions. Each is a whole collection, replacing the registration's.
+ * declared API permissions, the app roles, the groups claim. Each collection is sent whole,
+ * replacing the registration's.
  */
 export async function updateApplication(
   graph: GraphClient,
@@ -134,6 +152,8 @@ export async function updateApplication(
     redirectUris?: readonly string[];
     signInAudience?: SignInAudience;
     requiredResourceAccess?: readonly RequiredResourceAccess[];
+    appRoles?: readonly AppRole[];
+    groupMembershipClaims?: string;
   },
 ): Promise<void> {
   await graph.patch(
@@ -152,6 +172,10 @@ export async function updateApplication(
       ...(change.requiredResourceAccess === undefined
         ? {}
         : { requiredResourceAccess: change.requiredResourceAccess }),
+      ...(change.appRoles === undefined ? {} : { appRoles: change.appRoles }),
+      ...(change.groupMembershipClaims === undefined
+        ? {}
+        : { groupMembershipClaims: change.groupMembershipClaims }),
     },
     { action: 'update the application' },
   );
@@ -171,24 +195,6 @@ export async function addClientSecret(
   );
   const password = parse(passwordSchema, body, 'the new client secret');
   return { ...password, endDateTime: password.endDateTime ?? endDateTime };
-}
-
-/**
- * Creates the application's service principal in the tenant (POST /servicePrincipals), without
- * which nobody can sign in. Graph answers 409 `Request_MultipleObjectsWithSameKeyValue` when it
- * exists already, which is what a re-run wants.
- */
-export async function ensureServicePrincipal(
-  graph: GraphClient,
-  appId: string,
-): Promise<'created' | 'existed'> {
-  try {
-    await graph.post('/servicePrincipals', { appId }, { action: 'create the service principal' });
-    return 'created';
-  } catch (error) {
-    if (error instanceof GraphError && error.kind === 'conflict') return 'existed';
-    throw error;
-  }
 }
 
 /**
@@ -237,15 +243,4 @@ export async function deleteApplication(graph: GraphClient, objectId: string): P
     if (error instanceof GraphError && error.kind === 'not_found') return false;
     throw error;
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    throw new GraphError('rejected', `Microsoft Graph sent ${what} in an unexpected shape.`, {
-      status: 200,
-      cause: result.error,
-    });
-  }
-  return result.data;
 }

@@ -24,6 +24,14 @@ export interface CliIo {
   readonly color: boolean;
 }
 
+/**
+ * A flag whose value cannot work (`--app-role "Site Admin"`), refused before anything is done:
+ * exit code 2, the usual code for a usage mistake.
+ */
+export class FlagRefused extends Error {
+  override readonly name = 'FlagRefused';
+}
+
 /** Tells the person to sign in with the device code, in Entra's own words. */
 export function showDeviceCode(io: CliIo): (prompt: DeviceCodePrompt) => void {
   return (prompt) => {
@@ -37,6 +45,10 @@ export function showDeviceCode(io: CliIo): (prompt: DeviceCodePrompt) => void {
  * errors are rethrown: a stack trace is more useful than a vague sentence.
  */
 export function reportFailure(io: CliIo, error: unknown): number {
+  if (error instanceof FlagRefused) {
+    io.err(`✘ ${error.message}`);
+    return 2;
+  }
   if (
     error instanceof GraphError ||
     error instanceof RegistrationRefused ||

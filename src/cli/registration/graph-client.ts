@@ -3,6 +3,7 @@
  * (honouring `Retry-After`), and errors that say what to do.
  * See https://learn.microsoft.com/graph/errors and https://learn.microsoft.com/graph/throttling.
  */
+import type { z } from 'zod';
 import { describeNetworkFailure } from '../network-failure.js';
 import type { Progress } from './progress.js';
 
@@ -200,6 +201,21 @@ export function retryDelaySeconds(retryAfter: string | null, attempt: number, no
     seconds = Math.max(0, (Date.parse(retryAfter) - now) / 1000);
   }
   return Math.min(Math.ceil(seconds), MAX_WAIT_SECONDS);
+}
+
+/**
+ * `body` checked against `schema`: a surprise in Graph's answer fails here, with a message, rather
+ * than later with `undefined`.
+ */
+export function parseGraphAnswer<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw new GraphError('rejected', `Microsoft Graph sent ${what} in an unexpected shape.`, {
+      status: 200,
+      cause: result.error,
+    });
+  }
+  return result.data;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -24,10 +24,14 @@ export interface DeviceCodePrompt {
   readonly message: string;
 }
 
-/** Gets a Graph token: GRAPH_TOKEN when set, else a device code sign-in. */
+/**
+ * Gets a Graph token: GRAPH_TOKEN when set, else a device code sign-in that asks for
+ * Application.ReadWrite.All, User.Read and `extraScopes` (Graph permission names).
+ */
 export async function obtainGraphToken(
   settings: CliSettings,
   onPrompt: (prompt: DeviceCodePrompt) => void,
+  extraScopes: readonly string[] = [],
 ): Promise<GraphToken> {
   if (settings.graphToken !== undefined) {
     return {
@@ -36,7 +40,7 @@ export async function obtainGraphToken(
       tenantId: tenantOfToken(settings.graphToken),
     };
   }
-  const accessToken = await signInWithDeviceCode(settings, onPrompt);
+  const accessToken = await signInWithDeviceCode(settings, onPrompt, extraScopes);
   return { accessToken, source: 'device code', tenantId: tenantOfToken(accessToken) };
 }
 
@@ -48,6 +52,7 @@ export async function obtainGraphToken(
 export async function signInWithDeviceCode(
   settings: CliSettings,
   onPrompt: (prompt: DeviceCodePrompt) => void,
+  extraScopes: readonly string[] = [],
 ): Promise<string> {
   const authority = settings.loginAuthority;
   // Endpoints written out rather than discovered: the `organizations` metadata names a templated
@@ -64,7 +69,7 @@ export async function signInWithDeviceCode(
   );
   // Plain http only reaches a provider on this machine (the tests' fake Entra).
   allowLoopbackHttp(configuration, authority);
-  const scope = ['Application.ReadWrite.All', 'User.Read']
+  const scope = ['Application.ReadWrite.All', 'User.Read', ...extraScopes]
     .map((permission) => `${settings.graphUrl}/${permission}`)
     .join(' ');
   const started = await oidc.initiateDeviceAuthorization(configuration, { scope });

@@ -3,9 +3,11 @@
  * exit codes. `src/cli/*.ts` only connect them to the process.
  */
 import { loadCliSettings, type LoadConfigOptions } from '../../app/config.js';
-import { runCommand, showDeviceCode, type CliIo } from './cli-io.js';
+import { describeAppRoleValueProblem } from './app-roles.js';
+import { FlagRefused, runCommand, showDeviceCode, type CliIo } from './cli-io.js';
 import { lineProgress } from './progress.js';
 import { RegistrationRefused, registerApplication } from './register.js';
+import type { RolesAndGroupsOutcome } from './roles-and-groups.js';
 import { unregisterApplication } from './unregister.js';
 
 const DEFAULT_NAME = 'entra-signin';
@@ -25,6 +27,9 @@ TENANT_ID, CLIENT_ID and CLIENT_SECRET (or the certificate's files) to .env.
   --certificate      a certificate credential made here instead of a client secret
   --days N           lifetime of the secret or certificate in days (default: 180)
   --force            replace registration values already in .env (backed up first)
+  --app-role VALUE   declare an app role (repeatable: --app-role Admin --app-role Reader) and
+                     give the first one to you; values: letters, digits and . _ - only
+  --groups           list people's security groups in their tokens (the groups claim)
 
 Signs you in with a device code, or uses GRAPH_TOKEN when set
 (az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv).`;
@@ -35,6 +40,8 @@ const REGISTER_OPTIONS = {
   certificate: { type: 'boolean', default: false },
   days: { type: 'string', default: '180' },
   force: { type: 'boolean', default: false },
+  'app-role': { type: 'string', multiple: true, default: [] as string[] },
+  groups: { type: 'boolean', default: false },
 } as const;
 
 /** Runs `npm run register` with these arguments; resolves to the exit code. */
@@ -54,6 +61,7 @@ export function runRegisterCommand(
           `--days must be a whole number of days between 1 and 730 (Entra's recommended maximum is 2 years); you gave "${values.days}"`,
         );
       }
+      const appRoles = checkAppRoleValues(values['app-role']);
       const settings = loadCliSettings(options);
       const result = await registerApplication({
         settings,
@@ -62,6 +70,7 @@ export function runRegisterCommand(
         certificate: values.certificate,
         credentialDays: days,
         force: values.force,
+        rolesAndGroups: { appRoles, groups: values.groups },
         progress: lineProgress(io.out),
         onDeviceCode: showDeviceCode(io),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
@@ -81,6 +90,7 @@ export function runRegisterCommand(
           'The app will authenticate with the certificate (private_key_jwt): keep CLIENT_KEY_FILE private; it never left this machine.',
         );
       }
+      reportRolesAndGroups(io, result.rolesAndGroups, appRoles, values.name);
       if (values['multi-tenant']) {
         io.out(
           'Multi-tenant: .env signs in people of your tenant; to admit other organisations, set AUTHORITY to https://login.microsoftonline.com/organizations/v2.0 and ALLOWED_TENANTS.',
@@ -90,6 +100,50 @@ export function runRegisterCommand(
       return 0;
     },
   );
+}
+
+// Before signing in: a value Entra would refuse is a usage mistake, not a Graph failure.
+function checkAppRoleValues(values: readonly string[]): string[] {
+  for (const value of values) {
+    const problem = describeAppRoleValueProblem(value);
+    if (problem !== null) throw new FlagRefused(problem);
+  }
+  return [...new Set(values)];
+}
+
+function reportRolesAndGroups(
+  io: CliIo,
+  result: RolesAndGroupsOutcome,
+  appRoles: readonly string[],
+  name: string,
+): void {
+  const { assignment } = result;
+  if (assignment !== null) {
+    const { addedRoles } = result;
+    const news = addedRoles.length === 0 ? 'all there already' : `new: ${addedRoles.join(', ')}`;
+    const declared =
+      addedRoles.length === appRoles.length
+        ? `App roles added: ${appRoles.join(', ')}.`
+        : `App roles: ${appRoles.join(', ')} (${news}).`;
+    const given =
+      assignment.outcome === 'skipped'
+        ? `Nobody was given ${assignment.role}: ${assignment.reason}.`
+        : `You have the ${assignment.role} role${assignment.outcome === 'existed' ? ' (you had it already)' : ''}; it is in the ID token's roles claim from your next sign-in.`;
+    io.out(`${declared} ${given}`);
+    io.out(
+      `To give a role to more people: Entra admin center → Enterprise applications → ${name} → Users and groups → Add user/group → pick the users or groups, then the role → Assign.`,
+    );
+  }
+  if (result.groupClaims !== null) {
+    io.out(
+      result.groupClaims === 'set'
+        ? "Tokens now list people's security groups by object id (groupMembershipClaims SecurityGroup), from their next sign-in."
+        : "The registration already puts people's security groups in their tokens (groupMembershipClaims).",
+    );
+    io.out(
+      'For someone in more than 200 groups, Entra sends the groups overage marker instead of the list; the app then reads their groups from Microsoft Graph with the User.Read permission it already has.',
+    );
+  }
 }
 
 const UNREGISTER_HELP = `Usage: npm run unregister -- [options]

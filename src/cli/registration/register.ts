@@ -1,7 +1,8 @@
 /**
  * `npm run register`: creates (or finds) the app registration through Microsoft Graph, gives it a
- * credential, a service principal and an owner, and writes the settings to `.env`. Every step can
- * be run again: a re-run finds what exists and completes what is missing.
+ * credential, a service principal and an owner (and, when asked, app roles, the first of them
+ * given to the administrator, and the groups claim), and writes the settings to `.env`. Every
+ * step can be run again: a re-run finds what exists and completes what is missing.
  */
 import type { CliSettings } from '../../app/config.js';
 import { addResourceAccess, GRAPH_USER_READ } from './add-resource-access.js';
@@ -9,7 +10,6 @@ import {
   addClientSecret,
   addOwner,
   createApplication,
-  ensureServicePrincipal,
   findApplicationsByName,
   getSignedInUser,
   updateApplication,
@@ -28,6 +28,14 @@ import {
 import { GraphError, graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
+import {
+  assignFirstRole,
+  planRolesAndGroups,
+  type RolesAndGroupsOutcome,
+  type RolesAndGroupsPlan,
+  type RolesAndGroupsRequest,
+} from './roles-and-groups.js';
+import { ensureServicePrincipal } from './service-principals.js';
 
 /** What to register, and how. */
 export interface RegisterOptions {
@@ -40,6 +48,8 @@ export interface RegisterOptions {
   readonly credentialDays: number;
   /** Replace registration values already in `.env`. */
   readonly force: boolean;
+  /** App roles to declare (the first given to the administrator) and the groups claim. */
+  readonly rolesAndGroups: RolesAndGroupsRequest;
   readonly progress: Progress;
   readonly onDeviceCode: (prompt: DeviceCodePrompt) => void;
   readonly now?: () => Date;
@@ -56,6 +66,7 @@ export interface RegisterResult {
   readonly credential: 'secret' | 'certificate' | 'unchanged';
   readonly backupFile: string | null;
   readonly portalUrl: string;
+  readonly rolesAndGroups: RolesAndGroupsOutcome;
 }
 
 /** A refusal that the person resolves by changing how they run the command. */
@@ -69,7 +80,10 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
   const now = options.now ?? (() => new Date());
 
   progress.step('Signing in to Microsoft Graph');
-  const token = await obtainGraphToken(settings, options.onDeviceCode);
+  // Assigning app roles is the one step that needs more than Application.ReadWrite.All.
+  const extraScopes =
+    options.rolesAndGroups.appRoles.length > 0 ? ['AppRoleAssignment.ReadWrite.All'] : [];
+  const token = await obtainGraphToken(settings, options.onDeviceCode, extraScopes);
   const tenantId = token.tenantId ?? settings.tenantId;
   if (tenantId === undefined) {
     throw new RegistrationRefused(
@@ -126,9 +140,10 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
           now: now(),
         })
       : null;
+  const plan = planRolesAndGroups(existing, options.rolesAndGroups, options.name);
   const app = existing
-    ? await updateExisting(graph, existing, redirectUris, audience, progress)
-    : await createNew(graph, options, audience, redirectUris, certificate, progress);
+    ? await updateExisting(graph, existing, { redirectUris, audience, plan }, progress)
+    : await createNew(graph, options, { redirectUris, audience, plan }, certificate, progress);
 
   let changes: EnvChanges = { TENANT_ID: tenantId, CLIENT_ID: app.appId };
   let credential: RegisterResult['credential'] = 'unchanged';
@@ -168,12 +183,21 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
 
   progress.step('Creating the service principal');
   const principal = await ensureServicePrincipal(graph, app.appId);
-  progress.done(principal === 'created' ? 'Created' : 'It exists already');
+  progress.done(principal.created ? 'Created' : 'It exists already');
   if (me !== null) {
     progress.step(`Making ${me.userPrincipalName ?? me.id} an owner`);
     const owner = await addOwner(graph, settings.graphUrl, app.id, me.id);
     progress.done(owner === 'added' ? 'Added' : 'Already an owner');
   }
+  const assignment = await assignFirstRole(graph, {
+    plan,
+    request: options.rolesAndGroups,
+    principalId: principal.id,
+    me,
+    appName: options.name,
+    progress,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
   return {
     appId: app.appId,
     objectId: app.id,
@@ -182,7 +206,15 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
     credential,
     backupFile,
     portalUrl: portalUrlOf(app.appId),
+    rolesAndGroups: { ...plan, assignment },
   };
+}
+
+/** What the application should have: its redirect URIs, audience, roles and groups claim. */
+interface WantedShape {
+  readonly redirectUris: string[];
+  readonly audience: SignInAudience;
+  readonly plan: RolesAndGroupsPlan;
 }
 
 /** The registration's page in the Microsoft Entra admin center. */
@@ -207,8 +239,7 @@ async function findSignedInUser(graph: GraphClient, progress: Progress): Promise
 async function createNew(
   graph: GraphClient,
   options: RegisterOptions,
-  audience: SignInAudience,
-  redirectUris: string[],
+  { redirectUris, audience, plan }: WantedShape,
   certificate: { der: string; subject: string } | null,
   progress: Progress,
 ): Promise<GraphApplication> {
@@ -221,9 +252,13 @@ async function createNew(
     ...(certificate
       ? { certificate: { der: certificate.der, displayName: certificate.subject } }
       : {}),
+    ...plan.change,
   });
   progress.done(
-    `Created: client id ${app.appId}, redirect URIs ${redirectUris.join(' and ')}, the Microsoft Graph User.Read delegated permission`,
+    [
+      `Created: client id ${app.appId}, redirect URIs ${redirectUris.join(' and ')}, the Microsoft Graph User.Read delegated permission`,
+      ...plan.added,
+    ].join(', '),
   );
   return app;
 }
@@ -231,8 +266,7 @@ async function createNew(
 async function updateExisting(
   graph: GraphClient,
   app: GraphApplication,
-  redirectUris: string[],
-  audience: SignInAudience,
+  { redirectUris, audience, plan }: WantedShape,
   progress: Progress,
 ): Promise<GraphApplication> {
   const current = app.web?.redirectUris ?? [];
@@ -240,17 +274,20 @@ async function updateExisting(
   const audienceChanged = typeof app.signInAudience === 'string' && app.signInAudience !== audience;
   // Merged, not replaced: the registration may declare other APIs' permissions that someone added.
   const access = addResourceAccess(app.requiredResourceAccess, GRAPH_USER_READ);
-  if (missing.length === 0 && !audienceChanged && access === null) return app;
+  const sameRolesAndGroups = plan.added.length === 0;
+  if (missing.length === 0 && !audienceChanged && access === null && sameRolesAndGroups) return app;
   progress.step('Updating the existing application');
   await updateApplication(graph, app.id, {
     ...(missing.length > 0 ? { redirectUris: [...current, ...missing] } : {}),
     ...(audienceChanged ? { signInAudience: audience } : {}),
     ...(access === null ? {} : { requiredResourceAccess: access }),
+    ...plan.change,
   });
   const done = [
     missing.length > 0 ? `added redirect URIs ${missing.join(' and ')}` : '',
     audienceChanged ? `sign-in audience ${audience}` : '',
     access === null ? '' : 'added the Microsoft Graph User.Read delegated permission',
+    ...plan.added.map((what) => `added ${what}`),
   ]
     .filter(Boolean)
     .join('; ');
