@@ -26,6 +26,17 @@ app.get('/profile', auth.requireSignIn, async (req, res) => {
   res.send(page(`Profile of ${me.displayName}`, body, await auth.session(req)));
 });
 
+// Only for people with the app role Admin: others get a 403 page naming what is missing.
+app.get('/admin', auth.requireAccess({ anyRole: ['Admin'] }), async (req, res) => {
+  res.send(
+    page(
+      'Admin',
+      '<p>Only people with the Admin app role see this page.</p>',
+      await auth.session(req),
+    ),
+  );
+});
+
 app.use(auth.errors);
 
 // The claims of the ID token, every name and value escaped.
@@ -46,7 +57,8 @@ function page(title, body, session) {
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
     <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
-    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
+    <a href="/profile">Profile</a> · <a href="/admin">Admin</a> ·
+    <a href="/auth/sessions">Where you're signed in</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

@@ -31,6 +31,14 @@ app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) =>
   return reply.type('text/html').send(html);
 });
 
+// Only for people with the app role Admin: others get a 403 page naming what is missing.
+const admins = app.requireAccess({ anyRole: ['Admin'] });
+app.get('/admin', { preHandler: admins }, async (request, reply) => {
+  const body = '<p>Only people with the Admin app role see this page.</p>';
+  const html = page('Admin', body, await request.entraSession());
+  return reply.type('text/html').send(html);
+});
+
 app.setErrorHandler((error, request, reply) =>
   isEntraSignInError(error) ? reply.entraError(error) : reply.send(error),
 );
@@ -53,7 +61,8 @@ function page(title, body, session) {
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
     <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
-    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
+    <a href="/profile">Profile</a> · <a href="/admin">Admin</a> ·
+    <a href="/auth/sessions">Where you're signed in</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

@@ -31,6 +31,14 @@ app.get('/profile', requireSignIn, async (c) => {
   return c.html(page(`Profile of ${me.displayName}`, body, await auth.session(c.req.raw)));
 });
 
+// Only for people with the app role Admin: others get a 403 page naming what is missing.
+const admins = async (c, next) =>
+  (await auth.requireAccess(c.req.raw, { anyRole: ['Admin'] })) ?? next();
+app.get('/admin', admins, async (c) => {
+  const body = '<p>Only people with the Admin app role see this page.</p>';
+  return c.html(page('Admin', body, await auth.session(c.req.raw)));
+});
+
 app.onError(
   async (error, c) => (await auth.errorResponse(c.req.raw, error)) ?? c.text('Server error', 500),
 );
@@ -53,7 +61,8 @@ function page(title, body, session) {
     : '<a href="/auth/sign_in">Sign in</a>';
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
     <nav><a href="/">Home</a> · <a href="/token_details">ID token details</a> ·
-    <a href="/profile">Profile</a> · ${signInOrOut}</nav>
+    <a href="/profile">Profile</a> · <a href="/admin">Admin</a> ·
+    <a href="/auth/sessions">Where you're signed in</a> · ${signInOrOut}</nav>
     <h1>${escapeHtml(title)}</h1>${body}`;
 }
 

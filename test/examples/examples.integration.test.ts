@@ -112,6 +112,40 @@ describe.each(EXAMPLES)('the %s example, installed from the packed library', (na
     expect(text).toContain('alice@contoso.test');
   });
 
+  // The example's one role-protected route, with the development provider's app roles: Alice
+  // has Admin, Bob has none.
+  it('lets Alice (Admin) into /admin and answers Bob 403, naming the missing role', async () => {
+    const alice = new UserAgent();
+    await signIn(alice);
+    const allowed = await alice.get(`${app.baseUrl}/admin`);
+    expect(allowed.status, app.output()).toBe(200);
+    expect(textOf(allowed)).toContain('Only people with the Admin app role see this page.');
+    const bob = new UserAgent();
+    await signIn(bob, 'bob@contoso.test');
+    const refused = await bob.get(`${app.baseUrl}/admin`, { follow: false });
+    expect(refused.status).toBe(403);
+    expect(textOf(refused)).toContain('Signed in as Bob Example');
+    expect(textOf(refused)).toContain('missing: the app role Admin');
+    expect(refused.body).toContain('prompt=select_account');
+    expect((await new UserAgent().get(`${app.baseUrl}/admin`)).status).toBe(401);
+  });
+
+  it("lists Alice's two browsers on the library's sessions page, and signs the other out", async () => {
+    const laptop = new UserAgent();
+    await signIn(laptop);
+    const phone = new UserAgent();
+    await signIn(phone);
+    const page = await phone.get(`${app.baseUrl}/auth/sessions`);
+    expect(page.status, app.output()).toBe(200);
+    const handles = [...page.body.matchAll(/name="session" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(handles.length).toBeGreaterThanOrEqual(1);
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const done = await phone.post(`${app.baseUrl}/auth/sessions/end_others`, { csrf_token: csrf });
+    expect(textOf(done)).toContain('Every other session is signed out.');
+    expect((await laptop.get(`${app.baseUrl}/token_details`)).status).toBe(401);
+    expect((await phone.get(`${app.baseUrl}/token_details`)).status).toBe(200);
+  });
+
   it('answers 401 NOT_SIGNED_IN on /profile when signed out, and keeps running', async () => {
     const profile = await new UserAgent().get(`${app.baseUrl}/profile`);
     expect(profile.status).toBe(401);
