@@ -4,12 +4,14 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { entraSignIn } from '../adapters/fastify/index.js';
-import { createEntraSignIn } from '../core/entra-signin.js';
+import { createEntraSignIn } from '../core/create-entra-signin.js';
 import type { ProviderFetch } from '../core/provider/provider-connection.js';
 import type { SessionStore } from '../core/session/session-store.js';
+import { AuditBuffer } from './audit-buffer.js';
 import type { Config } from './config.js';
 import { installErrorHandler } from './error-handler.js';
 import { logOptions } from './log-options.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { registerProfileRoutes } from './routes/profile.js';
 import { OneLineRequestLog } from './request-log.js';
@@ -41,6 +43,8 @@ export async function buildApp(
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
   const now = options.now ?? Date.now;
+  // The admin page's view of the audit trail; the log lines are the trail itself.
+  const auditEvents = new AuditBuffer();
   const app = Fastify({
     logger: logOptions(config, options.logStream),
     // Our own ids only: a client-chosen request id could forge log lines' correlation.
@@ -60,11 +64,12 @@ export async function buildApp(
       fetch: options.providerFetch,
       pages: appPages(config),
       logger: app.log,
+      onEvent: (event) => auditEvents.record(event),
       startDevelopmentProvider: false,
     },
   );
   app.addHook('onClose', () => signIn.close());
-  const services: AppServices = { config, signIn, now };
+  const services: AppServices = { config, signIn, now, auditEvents };
 
   await registerSecurityHeaders(app, config);
   await app.register(fastifyStatic, {
@@ -89,5 +94,6 @@ export async function buildApp(
   await app.register(entraSignIn, { signIn });
   registerPageRoutes(app, services);
   registerProfileRoutes(app, services);
+  await registerAdminRoutes(app, services);
   return app;
 }

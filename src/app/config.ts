@@ -36,6 +36,8 @@ export interface Config extends ResolvedOptions {
   readonly trustProxy: boolean | number | string[];
   readonly logLevel: string;
   readonly dataDir: string;
+  /** The app role that opens `/admin` (ADMIN_ROLE, `Admin` by default). */
+  readonly adminRole: string;
 }
 
 const optionalText = z
@@ -58,6 +60,14 @@ const appSchema = z.object({
   TLS_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('./data'),
+  ADMIN_ROLE: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9._-]{1,120}$/,
+      'ADMIN_ROLE must be an app role value such as Admin (letters, digits, . _ -)',
+    )
+    .default('Admin'),
 });
 
 /** Where {@link loadConfig} reads from. */
@@ -80,12 +90,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const https = resolveHttps(env, cwd, problems);
   if (problems.length > 0) throw configError(problems);
   const signIn = resolveOptions(
-    fromEnv(raw, {
-      cwd,
-      defaultPort: env.PORT,
-      defaultScheme: https.mode === 'off' ? 'http' : 'https',
-      defaultStore: 'sqlite:./data/sessions.db',
-    }),
+    {
+      ...fromEnv(raw, {
+        cwd,
+        defaultPort: env.PORT,
+        defaultScheme: https.mode === 'off' ? 'http' : 'https',
+        defaultStore: 'sqlite:./data/sessions.db',
+      }),
+      // The app shows "where you're signed in" at the top level, linked from its navigation.
+      sessionsPage: '/sessions',
+    },
     envNameOf,
   );
   return Object.freeze({
@@ -97,6 +111,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL,
     dataDir: resolve(cwd, env.DATA_DIR),
+    adminRole: env.ADMIN_ROLE,
   });
 }
 

@@ -60,11 +60,18 @@ async function sendError(
   return reply.type('text/html; charset=utf-8').send(
     renderErrorPage(pageContextFor(services, session), error, {
       correlationId: request.id,
-      // Only the 401 page comes back where it was: after a failed sign-in, the page that failed
-      // (the redirect URI) is no place to return to.
-      returnTo: error.code === 'NOT_SIGNED_IN' ? (request.url.split('?')[0] ?? '/') : '/',
+      returnTo: returnPathFor(request, error),
     }),
   );
+}
+
+// The 401 page, and "try again" when Graph did not list the groups, come back where they were;
+// after a failed sign-in, the page that failed (the redirect URI) is no place to return to.
+function returnPathFor(request: FastifyRequest, error: AppError): string {
+  const here = request.url.split('?')[0] ?? '/';
+  if (error.code === 'NOT_SIGNED_IN') return here;
+  if (error.code === 'GROUPS_UNAVAILABLE' && request.method === 'GET') return here;
+  return '/';
 }
 
 function wantsJson(request: FastifyRequest): boolean {

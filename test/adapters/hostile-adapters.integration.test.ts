@@ -117,7 +117,10 @@ describe.each(HOST_KINDS)('the %s adapter guarding by role and group', (kind) =>
     expect(page.body).toContain('prompt=select_account');
     const json = await agent.get(s.url('/admin'), { headers: { accept: 'application/json' } });
     expect(json.status).toBe(403);
-    expect(JSON.parse(json.body)).toMatchObject({ error: 'ACCESS_DENIED' });
+    expect(JSON.parse(json.body)).toMatchObject({
+      error: 'ACCESS_DENIED',
+      missing: 'the app role Admin',
+    });
   });
 
   it('answers 401 to a signed-out visitor', async () => {

@@ -8,11 +8,16 @@ import {
 
 const context = {
   userName: 'Alice',
+  username: 'alice@contoso.test',
+  sessionsPath: '/sessions',
+  isAdmin: false,
   csrfToken: 't',
   devMode: false,
   redirectUri: 'http://x/auth/redirect',
   entra: true,
 };
+
+const noAccess = { roles: [], groups: [], fromGraph: false };
 
 describe('the token details page', () => {
   it('shows timestamps as dates', () => {
@@ -27,6 +32,7 @@ describe('the token details page', () => {
     const html = renderTokenDetailsPage(
       context,
       renderClaimSections({ name: '<script>alert(1)</script>' }),
+      noAccess,
     );
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script>alert(1)&lt;/script>');
@@ -40,7 +46,7 @@ describe('the token details page with a provider that is not Entra (issue 10, po
   });
 
   it('names neither the tenant nor Entra in the footer', () => {
-    const html = renderTokenDetailsPage({ ...context, userName: null, entra: false }, '');
+    const html = renderTokenDetailsPage({ ...context, userName: null, entra: false }, '', noAccess);
     expect(html).not.toContain('tenant');
     expect(html).not.toContain('Microsoft Entra ID');
     expect(html).toContain('Redirect URI to register at the identity provider');

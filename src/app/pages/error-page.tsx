@@ -25,7 +25,10 @@ export function renderErrorPage(
     error.code === 'NOT_SIGNED_IN' ||
     error.code === 'API_SIGN_IN_AGAIN' ||
     error.code === 'API_INTERACTION_REQUIRED';
-  const offerRetry = error.code === 'API_TOKEN_UNAVAILABLE' || error.code === 'API_UNREACHABLE';
+  const offerRetry =
+    error.code === 'API_TOKEN_UNAVAILABLE' ||
+    error.code === 'API_UNREACHABLE' ||
+    error.code === 'GROUPS_UNAVAILABLE';
   const asked = error.facts?.['asked'] ?? error.facts?.['scopes'];
   return renderPage(
     error.title,
@@ -42,8 +45,11 @@ export function renderErrorPage(
       )}
       {error.code === 'ACCESS_DENIED' && (
         <p>
-          Signed in as <strong>{context.userName ?? 'someone'}</strong>; missing:{' '}
-          <strong>{String(error.facts?.['missing'] ?? 'what this page needs')}</strong>.
+          Signed in as <strong>{context.userName ?? 'someone'}</strong>
+          {context.username !== null &&
+            context.username !== context.userName &&
+            ` (${context.username})`}
+          ; missing: <strong>{String(error.facts?.['missing'] ?? 'what this page needs')}</strong>.
         </p>
       )}
       {error.code === 'API_CHALLENGE_UNMET' && asked !== undefined && asked !== '' && (

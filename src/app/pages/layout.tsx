@@ -5,6 +5,12 @@ import { renderToString } from 'preact-render-to-string';
 export interface PageContext {
   /** The signed-in person's display name, or `null`. */
   readonly userName: string | null;
+  /** Their sign-in name (`preferred_username`), when signed in and the token has one. */
+  readonly username: string | null;
+  /** Where "where you're signed in" is, when someone is signed in and the page is on. */
+  readonly sessionsPath: string | null;
+  /** Whether the signed-in person holds the app role that opens `/admin` (ADMIN_ROLE). */
+  readonly isAdmin: boolean;
   /** A CSRF token for the sign-out form, when someone is signed in. */
   readonly csrfToken: string | null;
   /** Set when the app runs against the development identity provider. */
@@ -70,6 +76,8 @@ function Layout(props: { title: string; context: PageContext; children: Componen
             <nav class="site-nav" aria-label="Pages">
               <a href="/token_details">Claims</a>
               <a href="/profile">Profile</a>
+              {context.sessionsPath !== null && <a href={context.sessionsPath}>Sessions</a>}
+              {context.isAdmin && <a href="/admin">Admin</a>}
             </nav>
           )}
           <nav class="account" aria-label="Account">

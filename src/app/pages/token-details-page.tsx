@@ -115,8 +115,74 @@ export function renderClaimSections(
   );
 }
 
+/** The person's app roles and groups, as the claims page shows them. */
+export interface RolesAndGroups {
+  /** The app roles of the ID token's `roles` claim. */
+  readonly roles: readonly string[];
+  /** The group object ids: the token's `groups`, or Graph's answer for the overage. */
+  readonly groups: readonly string[];
+  /** Whether the token had too many groups to list, so `groups` came from Microsoft Graph. */
+  readonly fromGraph: boolean;
+}
+
+// Past this many, the ids are folded away: a person in hundreds of groups is not unusual.
+const OPEN_GROUP_LIST = 20;
+
+function RolesAndGroupsSection(props: { access: RolesAndGroups }) {
+  const { roles, groups, fromGraph } = props.access;
+  const list = (
+    <ul class="id-list">
+      {groups.map((id) => (
+        <li key={id}>
+          <code>{id}</code>
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <section class="claim-group" aria-labelledby="group-access">
+      <h2 id="group-access">App roles and groups</h2>
+      <p class="group-intro">What this app can decide access on.</p>
+      <h3>App roles</h3>
+      {roles.length === 0 ? (
+        <p>None: no app role of this app is assigned to you.</p>
+      ) : (
+        <ul class="id-list roles">
+          {roles.map((role) => (
+            <li key={role}>
+              <code>{role}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Groups</h3>
+      <p>
+        {groups.length === 1 ? '1 group' : `${groups.length} groups`} (object ids),{' '}
+        {fromGraph ? (
+          <strong>from Microsoft Graph (the token had too many groups)</strong>
+        ) : (
+          'from the token'
+        )}
+        .
+      </p>
+      {groups.length > OPEN_GROUP_LIST ? (
+        <details>
+          <summary>Show the {groups.length} group ids</summary>
+          {list}
+        </details>
+      ) : (
+        groups.length > 0 && list
+      )}
+    </section>
+  );
+}
+
 /** The ID token's claims page around sections made by {@link renderClaimSections}. */
-export function renderTokenDetailsPage(context: PageContext, claimSections: string): string {
+export function renderTokenDetailsPage(
+  context: PageContext,
+  claimSections: string,
+  access: RolesAndGroups,
+): string {
   return renderPage(
     'ID token details',
     context,
@@ -126,6 +192,7 @@ export function renderTokenDetailsPage(context: PageContext, claimSections: stri
         The claims your organisation's identity provider vouched for when you signed in. The app
         checked the token's signature, issuer, audience and lifetime before trusting any of them.
       </p>
+      <RolesAndGroupsSection access={access} />
       {/* Rendered, and so escaped, by renderClaimSections. */}
       <div class="claim-sections" dangerouslySetInnerHTML={{ __html: claimSections }} />
       <p>

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { hasGroupsOverage, rolesOf } from '../../core/access-rule.js';
 import { renderHomePage } from '../pages/home-page.js';
 import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
 import { isEntraProvider, pageContextFor, type AppServices } from '../services.js';
@@ -29,9 +30,17 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
       sections = renderClaimSections(user.claims, now, isEntraProvider(services.config));
       claimSections.set(cacheKey, sections);
     }
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderTokenDetailsPage(pageContextFor(services, session), sections));
+    const person = services.signIn.personOf(session);
+    // The overage's groups come from Graph (kept for the session); when Graph cannot say, this
+    // rejects with GROUPS_UNAVAILABLE, a 503, rather than show the person in no group.
+    const groups = await services.signIn.groupsOf(session);
+    return reply.type('text/html; charset=utf-8').send(
+      renderTokenDetailsPage(pageContextFor(services, session), sections, {
+        roles: rolesOf(person),
+        groups,
+        fromGraph: hasGroupsOverage(person),
+      }),
+    );
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));

@@ -59,8 +59,10 @@ export async function errorResponse(
       return renderError(context, request, unreachable, draft, session, '/');
     }
   }
-  // An API's failure is the host page's: "sign in again" or "try again" come back to it.
-  const returnTo = error.code.startsWith('API_') && page ? returnPathOf(request) : '/';
+  // An API's failure (or Graph's silence about the groups) is the host page's: "sign in again"
+  // or "try again" come back to it.
+  const hostPages = error.code.startsWith('API_') || error.code === 'GROUPS_UNAVAILABLE';
+  const returnTo = hostPages && page ? returnPathOf(request) : '/';
   return renderError(context, request, error, draft, session, returnTo);
 }
 
@@ -79,6 +81,8 @@ export function renderError(
       error: error.code,
       message: error.title,
       providerCode: error.providerCode,
+      // A 403 says what was missing, so that an API client can say it too.
+      ...(error.code === 'ACCESS_DENIED' ? { missing: error.facts?.['missing'] } : {}),
       correlationId,
     });
   }

@@ -107,3 +107,11 @@ export async function saveReadmeScreenshot(page: Page, name: string): Promise<vo
   mkdirSync(readmeDir, { recursive: true });
   await page.screenshot({ path: join(readmeDir, `${name}.png`), fullPage: true });
 }
+
+/** How far the page scrolls sideways (0 or less: it fits the viewport's width). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** The phone width the layout is checked at (an iPhone SE's CSS pixels). */
+export const PHONE = { width: 375, height: 740 } as const;
