@@ -210,6 +210,11 @@ export class EntraSignIn {
     return this.#context.directory.people(limit);
   }
 
+  /** One person's live sessions, summed up (`null` when none), whoever the overview lists. */
+  async personWithSessions(personKey: string): Promise<PersonWithSessions | null> {
+    return this.#context.directory.person(personKey);
+  }
+
   /**
    * Ends every session of one person, and with them their API tokens: an administrator's action
    * (the host checks who may), audited with `actor`. Returns how many sessions ended.

@@ -83,11 +83,10 @@ async function endSessions(
   }
   const isYou = personKey === signIn.personOf(session).key;
   if (onlyValue(form, 'confirm') !== 'yes') {
-    const people = await signIn.peopleWithSessions();
     return reply.type('text/html; charset=utf-8').send(
       renderEndSessionsConfirmation(pageContextFor(services, session), {
         personKey,
-        person: people.find((person) => person.key === personKey) ?? null,
+        person: await signIn.personWithSessions(personKey),
         isYou,
       }),
     );

@@ -107,6 +107,11 @@ export class SessionDirectory {
       .sort((a, b) => b.lastActiveAt - a.lastActiveAt);
   }
 
+  /** One person's sessions, summed up; `null` when they have none live. */
+  async person(userKey: string): Promise<PersonWithSessions | null> {
+    return summaryOf(await this.#sessions.listFor(userKey));
+  }
+
   /** Ends every session of one person (an administrator's action); their handles. */
   async endAllOf(userKey: string): Promise<EndedSessions> {
     const listed = await this.#sessions.listFor(userKey);
