@@ -24,8 +24,13 @@ export class AuditBuffer {
     this.#events = new Array<SignInEvent | undefined>(capacity).fill(undefined);
   }
 
-  /** Keeps an event, dropping the oldest one when full (pass it as the library's `onEvent`). */
+  /**
+   * Keeps an event, dropping the oldest one when full (pass it as the library's `onEvent`). A
+   * signed-out visitor's 401 is logged but not kept here: anyone can make those by the thousand,
+   * and they would push the sign-ins and administrators' actions off the admin page.
+   */
   record(event: SignInEvent): void {
+    if (event.type === 'access-denied' && event.person === null) return;
     this.#events[this.#next] = event;
     this.#next = (this.#next + 1) % this.#events.length;
     this.#count = Math.min(this.#count + 1, this.#events.length);

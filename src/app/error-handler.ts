@@ -1,3 +1,4 @@
+import { sanitizeReturnTo } from '../core/return-to.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../core/errors.js';
 import { errorHints } from './pages/error-hints.js';
@@ -68,7 +69,8 @@ async function sendError(
 // The 401 page, and "try again" when Graph did not list the groups, come back where they were;
 // after a failed sign-in, the page that failed (the redirect URI) is no place to return to.
 function returnPathFor(request: FastifyRequest, error: AppError): string {
-  const here = request.url.split('?')[0] ?? '/';
+  // Sanitised: Fastify routes an absolute-form target (`GET http://elsewhere/page`) too.
+  const here = sanitizeReturnTo(request.url.split('?')[0] ?? '/');
   if (error.code === 'NOT_SIGNED_IN') return here;
   if (error.code === 'GROUPS_UNAVAILABLE' && request.method === 'GET') return here;
   return '/';

@@ -228,12 +228,16 @@ export class EntraSignIn {
     this.#context.audit(request, {
       type: 'sessions-ended',
       endedBy: 'admin',
-      count: ended.handles.length,
-      person: ended.user === null ? null : eventPersonOf(ended.user),
+      count: ended.count,
+      // Named by the key the administrator gave when no session of theirs was left to say more.
+      person:
+        ended.user === null
+          ? { key: personKey, name: '', username: undefined, oid: undefined, tid: undefined }
+          : eventPersonOf(ended.user),
       sessions: ended.handles,
       actor: eventPersonOf(actor.data.user),
     });
-    return ended.handles.length;
+    return ended.count;
   }
 
   /** Stores the host app's own fields in a session (the library never reads them). */

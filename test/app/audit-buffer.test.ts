@@ -28,6 +28,19 @@ describe('the audit buffer', () => {
     expect(buffer.latest(50).map((e) => e.at)).toEqual([10, 9, 8]);
   });
 
+  it("keeps a signed-out visitor's 401s out, so they cannot push the real events off", () => {
+    const buffer = new AuditBuffer(3);
+    buffer.record(failedSignIn(1));
+    const context = { requestId: 'r', address: null, userAgent: null };
+    const denied = { type: 'access-denied', path: '/admin', session: null, missing: null } as const;
+    for (let at = 2; at < 100; at += 1) {
+      buffer.record({ ...denied, ...context, at, status: 401, person: null });
+    }
+    const bob = { key: 'k', name: 'Bob', username: undefined, oid: undefined, tid: undefined };
+    buffer.record({ ...denied, ...context, at: 100, status: 403, person: bob, missing: 'role' });
+    expect(buffer.latest().map((e) => e.at)).toEqual([100, 1]);
+  });
+
   it('starts empty', () => {
     expect(new AuditBuffer().latest()).toEqual([]);
   });

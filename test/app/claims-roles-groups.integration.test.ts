@@ -3,6 +3,7 @@
  * token has the groups overage marker, from the development provider's Graph-shaped fake; and a
  * clear 503 when Graph does not answer, never a page that lists no groups.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONTOSO_STAFF,
@@ -92,6 +93,28 @@ describe('the claims page when Graph does not answer', () => {
     expect(json.status).toBe(503);
     expect(JSON.parse(json.body)).toMatchObject({ error: 'GROUPS_UNAVAILABLE' });
     expect((await agent.get(`${t.baseUrl}/`)).body).toContain('Hello Carol Example!');
+  });
+
+  it('never offers to try again on another site, for a request in absolute form', async () => {
+    const agent = t.userAgent();
+    await signIn(t, agent, { username: 'carol@contoso.test' });
+    const cookie = await agent.jar.getCookieString(t.baseUrl);
+    // What a browser never sends but a proxy may pass on: the target as an absolute URL.
+    const { port } = new URL(t.baseUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        // Written, not ended: the server closes the connection when it has answered.
+        socket.write(
+          `GET http://evil.example/token_details HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\nAccept: text/html\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 503/);
+    expect(answer).not.toContain('evil.example');
   });
 
   it('still shows Alice her groups, which her token lists', async () => {

@@ -4,7 +4,10 @@ import {
   describeAppRoleValueProblem,
   newAppRole,
 } from '../../src/cli/registration/app-roles.js';
-import { addSecurityGroupClaims } from '../../src/cli/registration/group-claims.js';
+import {
+  addSecurityGroupClaims,
+  listsApplicationGroupsOnly,
+} from '../../src/cli/registration/group-claims.js';
 
 describe('describeAppRoleValueProblem', () => {
   it.each(['Admin', 'Reader', 'Reports.Read', 'site_admin', 'tier-2', 'A1'])(
@@ -59,6 +62,18 @@ describe('addAppRoles', () => {
     });
     expect(one.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(one.id).not.toBe(two.id);
+  });
+});
+
+describe('listsApplicationGroupsOnly', () => {
+  it.each([
+    ['ApplicationGroup', true],
+    ['ApplicationGroup, DirectoryRole', true],
+    ['SecurityGroup, ApplicationGroup', false],
+    ['None', false],
+    [null, false],
+  ])('says %j lists the app’s groups only: %s', (current, expected) => {
+    expect(listsApplicationGroupsOnly(current)).toBe(expected);
   });
 });
 

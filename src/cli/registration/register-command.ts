@@ -5,6 +5,7 @@
 import { loadCliSettings, type LoadConfigOptions } from '../../app/config.js';
 import { describeAppRoleValueProblem } from './app-roles.js';
 import { FlagRefused, runCommand, showDeviceCode, type CliIo } from './cli-io.js';
+import { readFederatedFlags, type FederatedOutcome } from './federated-credentials.js';
 import { lineProgress } from './progress.js';
 import { RegistrationRefused, registerApplication } from './register.js';
 import type { RolesAndGroupsOutcome } from './roles-and-groups.js';
@@ -30,6 +31,13 @@ TENANT_ID, CLIENT_ID and CLIENT_SECRET (or the certificate's files) to .env.
   --app-role VALUE   declare an app role (repeatable: --app-role Admin --app-role Reader) and
                      give the first one to you; values: letters, digits and . _ - only
   --groups           list people's security groups in their tokens (the groups claim)
+  --federated ISSUER,SUBJECT
+                     trust tokens of this issuer for this subject as the app's credential
+                     (repeatable), such as an AKS cluster's OIDC issuer and
+                     system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT; no secret is made
+  --federated-managed-identity PRINCIPAL_ID
+                     trust the user-assigned managed identity with this object (principal) id
+                     (App Service, Functions, Container Apps); no secret is made
 
 Signs you in with a device code, or uses GRAPH_TOKEN when set
 (az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv).`;
@@ -42,6 +50,8 @@ const REGISTER_OPTIONS = {
   force: { type: 'boolean', default: false },
   'app-role': { type: 'string', multiple: true, default: [] as string[] },
   groups: { type: 'boolean', default: false },
+  federated: { type: 'string', multiple: true, default: [] as string[] },
+  'federated-managed-identity': { type: 'string', multiple: true, default: [] as string[] },
 } as const;
 
 /** Runs `npm run register` with these arguments; resolves to the exit code. */
@@ -62,6 +72,12 @@ export function runRegisterCommand(
         );
       }
       const appRoles = checkAppRoleValues(values['app-role']);
+      const federated = readFederatedFlags(values.federated, values['federated-managed-identity']);
+      if (federated.length > 0 && values.certificate) {
+        throw new FlagRefused(
+          '--certificate and --federated… are two credentials: a federated credential needs no certificate or secret, so leave --certificate out',
+        );
+      }
       const settings = loadCliSettings(options);
       const result = await registerApplication({
         settings,
@@ -71,6 +87,7 @@ export function runRegisterCommand(
         credentialDays: days,
         force: values.force,
         rolesAndGroups: { appRoles, groups: values.groups },
+        federated,
         progress: lineProgress(io.out),
         onDeviceCode: showDeviceCode(io),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
@@ -91,6 +108,7 @@ export function runRegisterCommand(
         );
       }
       reportRolesAndGroups(io, result.rolesAndGroups, appRoles, values.name);
+      reportFederated(io, result.federated, result.appId);
       if (values['multi-tenant']) {
         io.out(
           'Multi-tenant: .env signs in people of your tenant; to admit other organisations, set AUTHORITY to https://login.microsoftonline.com/organizations/v2.0 and ALLOWED_TENANTS.',
@@ -138,10 +156,35 @@ function reportRolesAndGroups(
     io.out(
       result.groupClaims === 'set'
         ? "Tokens now list people's security groups by object id (groupMembershipClaims SecurityGroup), from their next sign-in."
-        : "The registration already puts people's security groups in their tokens (groupMembershipClaims).",
+        : result.groupClaims === 'kept'
+          ? 'The registration lists only the groups assigned to the app (groupMembershipClaims ApplicationGroup); left as it is. Change it in the admin center (Token configuration → Add groups claim) to list every security group.'
+          : "The registration already puts people's security groups in their tokens (groupMembershipClaims).",
     );
     io.out(
       'For someone in more than 200 groups, Entra sends the groups overage marker instead of the list; the app then reads their groups from Microsoft Graph with the User.Read permission it already has.',
+    );
+  }
+}
+
+// Where the app runs it needs no secret, only the settings that say where its token comes from.
+function reportFederated(io: CliIo, outcomes: readonly FederatedOutcome[], appId: string): void {
+  if (outcomes.length === 0) return;
+  for (const { credential, outcome } of outcomes) {
+    io.out(
+      `Federated credential ${credential.name} (${outcome === 'added' ? 'added' : 'there already'}): issuer ${credential.issuer}, subject ${credential.subject}, audience ${credential.audiences.join(', ')}.`,
+    );
+  }
+  io.out(
+    'No client secret was made for it: where the app runs, leave CLIENT_SECRET and the certificate unset (.env here keeps what it had, for local runs).',
+  );
+  if (outcomes.some((o) => o.request.kind === 'issuer')) {
+    io.out(
+      `With AKS workload identity: annotate the pod's service account with azure.workload.identity/client-id: ${appId} and label the pod azure.workload.identity/use: "true"; the webhook then sets AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID, which the app reads. Elsewhere, set TENANT_ID, CLIENT_ID=${appId} and AZURE_FEDERATED_TOKEN_FILE to the token file.`,
+    );
+  }
+  if (outcomes.some((o) => o.request.kind === 'managed-identity')) {
+    io.out(
+      `With a managed identity (App Service, Functions, Container Apps): give the app that user-assigned identity, and set TENANT_ID, CLIENT_ID=${appId} and MANAGED_IDENTITY_CLIENT_ID to the identity's client id (not its object id); the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER.`,
     );
   }
 }

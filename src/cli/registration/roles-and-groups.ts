@@ -6,7 +6,7 @@
  */
 import { addAppRoles, isAssignableToPeople, newAppRole, type AppRole } from './app-roles.js';
 import type { GraphApplication, GraphUser } from './applications.js';
-import { addSecurityGroupClaims } from './group-claims.js';
+import { addSecurityGroupClaims, listsApplicationGroupsOnly } from './group-claims.js';
 import { GraphError, type GraphClient } from './graph-client.js';
 import type { Progress } from './progress.js';
 import { assignAppRole } from './service-principals.js';
@@ -27,7 +27,8 @@ export interface RolesAndGroupsPlan {
   readonly roles: readonly AppRole[];
   readonly addedRoles: readonly string[];
   /** `null` without `--groups`. */
-  readonly groupClaims: 'set' | 'unchanged' | null;
+  /** `kept`: the registration lists the app's own groups only (ApplicationGroup), left as is. */
+  readonly groupClaims: 'set' | 'unchanged' | 'kept' | null;
   /** What the change adds, in words ("app roles Admin and Reader"), for the progress lines. */
   readonly added: readonly string[];
 }
@@ -61,7 +62,11 @@ export function planRolesAndGroups(
     .slice(had.length)
     .map((role) => role.value ?? '')
     .filter(Boolean);
-  const claims = request.groups ? addSecurityGroupClaims(current?.groupMembershipClaims) : null;
+  // Someone chose to list only the groups assigned to the app: widening that to every security
+  // group would put more in every token (and make the overage likelier), so it stays.
+  const kept = request.groups && listsApplicationGroupsOnly(current?.groupMembershipClaims);
+  const claims =
+    request.groups && !kept ? addSecurityGroupClaims(current?.groupMembershipClaims) : null;
   return {
     change: {
       ...(merged === null ? {} : { appRoles: merged }),
@@ -69,7 +74,7 @@ export function planRolesAndGroups(
     },
     roles: merged ?? had,
     addedRoles,
-    groupClaims: request.groups ? (claims === null ? 'unchanged' : 'set') : null,
+    groupClaims: request.groups ? (kept ? 'kept' : claims === null ? 'unchanged' : 'set') : null,
     added: [
       addedRoles.length === 0
         ? ''

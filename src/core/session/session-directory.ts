@@ -32,7 +32,9 @@ export interface PersonWithSessions {
 
 /** What ending sessions did: how many, and their handles (for the audit trail). */
 export interface EndedSessions {
+  /** Whose they were, as the newest of them said; `null` when none was live. */
   readonly user: SignedInUser | null;
+  readonly count: number;
   readonly handles: readonly string[];
 }
 
@@ -115,10 +117,12 @@ export class SessionDirectory {
   /** Ends every session of one person (an administrator's action); their handles. */
   async endAllOf(userKey: string): Promise<EndedSessions> {
     const listed = await this.#sessions.listFor(userKey);
-    // deleteByUser also catches a session made between the listing and now.
-    await this.#sessions.endAllFor(userKey);
+    // deleteByUser also catches a session made between the listing and now, so its count is
+    // the one to report.
+    const count = await this.#sessions.endAllFor(userKey);
     return {
       user: listed[0]?.session.data.user ?? null,
+      count,
       handles: listed.map(({ key }) => this.#handles.of(key)),
     };
   }
