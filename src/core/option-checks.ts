@@ -117,13 +117,21 @@ export function resolveBaseUrl(value: string, nameOf: SettingNamer, problems: st
   return url.origin;
 }
 
-/** Checks a store given by name: memory, sqlite:PATH, or a redis(s):// URL. */
+/** Checks a store given by name: memory, sqlite:PATH, a redis(s):// URL or a Redis Cluster URL. */
 export function checkStoreSpec(value: string, nameOf: SettingNamer, problems: string[]): void {
   const name = nameOf('session.store');
   if (value === 'memory') return;
   if (value.startsWith('sqlite:')) {
     if (value === 'sqlite:') {
       problems.push(`${name}=sqlite: needs a file path, such as sqlite:./data/sessions.db`);
+    }
+    return;
+  }
+  if (/^rediss?-cluster:/.test(value)) {
+    if (parseRedisClusterUrl(value) === null) {
+      problems.push(
+        `${name} must be a Redis Cluster URL such as redis-cluster://10.0.0.1:6379,10.0.0.2:6379 (a few of its nodes, comma-separated), rediss-cluster://user:password@redis.example.com:6380 (TLS), with no database number (a cluster has only database 0); you gave "${redactUrl(value)}"`,
+      );
     }
     return;
   }
@@ -138,11 +146,58 @@ export function checkStoreSpec(value: string, nameOf: SettingNamer, problems: st
     return;
   }
   problems.push(
-    `${name} must be "memory", "sqlite:PATH" (such as sqlite:./data/sessions.db) or a Redis URL (redis://HOST:PORT or rediss://HOST:PORT for TLS); you gave "${redactUrl(value)}"`,
+    `${name} must be "memory", "sqlite:PATH" (such as sqlite:./data/sessions.db), a Redis Cluster URL (redis-cluster://HOST:PORT,HOST:PORT, or rediss-cluster:// for TLS) or a Redis URL (redis://HOST:PORT or rediss://HOST:PORT for TLS); you gave "${redactUrl(value)}"`,
   );
+}
+
+/** A Redis Cluster as a `redis-cluster://` URL names it: some of its nodes, and how to log in. */
+export interface RedisClusterSpec {
+  /** The nodes to learn the cluster's layout from (any few of them; the rest are discovered). */
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** `rediss-cluster://`: every connection, to every node, over TLS. */
+  readonly tls: boolean;
+}
+
+/**
+ * Parses `redis-cluster://[user:password@]host[:port],host[:port],…` (`rediss-cluster://` for
+ * TLS; the port defaults to 6379), or `null` when the value is not one. `URL` cannot parse a
+ * list of hosts, hence the hand-written parser; credentials are percent-decoded as in a URL.
+ */
+export function parseRedisClusterUrl(value: string): RedisClusterSpec | null {
+  const match = /^(rediss?)-cluster:\/\/(?:([^@/?#]*)@)?([^@/?#]+)\/?$/.exec(value);
+  if (match === null) return null;
+  const [, scheme, credentials, hostList = ''] = match;
+  const nodes = [];
+  for (const address of hostList.split(',')) {
+    // A host name, an IPv4 address or a bracketed IPv6 one, then an optional port.
+    const node = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(address);
+    const port = Number(node?.[3] ?? 6379);
+    const host = node?.[1] ?? node?.[2];
+    if (host === undefined || port < 1 || port > 65_535) return null;
+    nodes.push({ host, port });
+  }
+  const colon = credentials?.indexOf(':') ?? -1;
+  const [user, password] =
+    credentials === undefined
+      ? []
+      : colon === -1
+        ? [credentials]
+        : [credentials.slice(0, colon), credentials.slice(colon + 1)];
+  try {
+    return {
+      nodes,
+      username: user ? decodeURIComponent(user) : undefined,
+      password: password ? decodeURIComponent(password) : undefined,
+      tls: scheme === 'rediss',
+    };
+  } catch {
+    return null; // a malformed %-escape
+  }
 }
 
 /** A URL with any password replaced: a Redis URL may carry one, and messages must not. */
 export function redactUrl(value: string): string {
-  return value.replace(/^(\w+:\/\/)[^@/]*@/, '$1***@');
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
 }

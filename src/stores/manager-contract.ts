@@ -160,6 +160,17 @@ export function describeManagerOverStore(name: string, openStore: OpenStore): vo
       expect((await manager.load(started.id))?.data.app).toEqual({ cart: ['book'] });
     });
 
+    it('does not bring back a session ended on another browser by a late saveAppData', async () => {
+      const { manager } = await setup();
+      const started = await manager.start(signedIn());
+      // A request of the ended browser was under way when the person signed it out elsewhere.
+      await manager.endAllFor(started.data.user.key);
+      await expect(manager.saveAppData(started, { cart: ['book'] })).rejects.toMatchObject({
+        code: 'NOT_SIGNED_IN',
+      });
+      expect(await manager.load(started.id)).toBeNull();
+    });
+
     it('reports a failing store as SESSION_STORE_UNAVAILABLE', async () => {
       const { manager, store } = await setup();
       const started = await manager.start(signedIn());

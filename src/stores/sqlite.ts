@@ -33,6 +33,9 @@ export class SqliteSessionStore implements SessionStore {
   >;
   readonly #getTokens: Database.Statement<[string, number], { tokens: string | null }>;
   readonly #setTokens: Database.Statement<[string | null, string, number]>;
+  readonly #replace: Database.Statement<
+    [string, string | null, number, number, number, number, string, number, string | null]
+  >;
   readonly #touch: Database.Statement<[number, number, string]>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteByUser: Database.Statement<[string]>;
@@ -71,6 +74,12 @@ export class SqliteSessionStore implements SessionStore {
     );
     this.#setTokens = this.#db.prepare(
       'UPDATE sessions SET tokens = ? WHERE key = ? AND expires_at > ?',
+    );
+    // Only a live row of the same person: a session ended meanwhile stays ended.
+    this.#replace = this.#db.prepare(
+      `UPDATE sessions SET data = ?, provider_sid = ?, created_at = ?, refreshed_at = ?,
+         expires_at = ?, absolute_expires_at = ?
+       WHERE key = ? AND expires_at > ? AND user_key IS ?`,
     );
     this.#touch = this.#db.prepare(
       'UPDATE sessions SET refreshed_at = ?, expires_at = ? WHERE key = ?',
@@ -125,6 +134,24 @@ export class SqliteSessionStore implements SessionStore {
         tokens ?? null,
       );
     });
+  }
+
+  replace(key: string, session: StoredSession, now: number): Promise<boolean> {
+    const { userKey, providerSid } = indexesOf(session);
+    return attempt(
+      () =>
+        this.#replace.run(
+          JSON.stringify(session.data),
+          providerSid,
+          session.createdAt,
+          session.refreshedAt,
+          session.expiresAt,
+          session.absoluteExpiresAt,
+          key,
+          now,
+          userKey,
+        ).changes === 1,
+    );
   }
 
   getTokens(key: string, now: number): Promise<string | null> {

@@ -96,6 +96,36 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       expect(await store.get(key, T0 + 5000)).toEqual(replacement);
     });
 
+    it('replaces the data of a live session of the same person, keeping its tokens', async () => {
+      const store = await open();
+      const key = newKey();
+      await store.set(key, storedSession(), 'sealed-tokens');
+      const later = { ...storedSession({ name: 'Alice Renamed' }), refreshedAt: T0 + 10 };
+      expect(await store.replace(key, later, T0 + 10)).toBe(true);
+      expect(await store.get(key, T0 + 10)).toEqual(later);
+      expect(await store.getTokens(key, T0 + 10)).toBe('sealed-tokens');
+      expect(await store.listByUser('tid:alice', T0 + 10)).toHaveLength(1);
+    });
+
+    it('never brings back an ended or expired session by replacing it, nor takes another’s', async () => {
+      const store = await open();
+      const ended = newKey();
+      await store.set(ended, storedSession());
+      await store.delete(ended);
+      expect(await store.replace(ended, storedSession(), T0)).toBe(false);
+      expect(await store.get(ended, T0)).toBeNull();
+
+      const expired = newKey();
+      const session = storedSession();
+      await store.set(expired, session);
+      expect(await store.replace(expired, session, session.expiresAt)).toBe(false);
+
+      const bobs = newKey();
+      await store.set(bobs, storedSession({ user: 'tid:bob' }));
+      expect(await store.replace(bobs, storedSession({ user: 'tid:alice' }), T0)).toBe(false);
+      expect((await store.get(bobs, T0))?.data.user.key).toBe('tid:bob');
+    });
+
     it('moves the expiry on touch and keeps the data', async () => {
       const store = await open();
       const key = newKey();
@@ -220,6 +250,7 @@ export function describeSessionStoreContract(name: string, openStore: OpenStore)
       await expect(store.get(key, T0)).rejects.toThrow();
       await expect(store.set(key, storedSession())).rejects.toThrow();
       await expect(store.touch(key, T0, T0 + HOUR)).rejects.toThrow();
+      await expect(store.replace(key, storedSession(), T0)).rejects.toThrow();
       await expect(store.delete(key)).rejects.toThrow();
       await expect(store.deleteByUser('tid:alice')).rejects.toThrow();
       await expect(store.listByUser('tid:alice', T0)).rejects.toThrow();

@@ -65,6 +65,18 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(true);
   }
 
+  replace(key: string, session: StoredSession, now: number): Promise<boolean> {
+    if (this.#closed) return closedError();
+    const entry = this.#entries.get(key);
+    const indexes = indexesOf(session);
+    if (!entry || entry.session.expiresAt <= now || entry.indexes.userKey !== indexes.userKey) {
+      return Promise.resolve(false);
+    }
+    entry.session = session;
+    entry.indexes = indexes;
+    return Promise.resolve(true);
+  }
+
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void> {
     if (this.#closed) return closedError();
     const entry = this.#entries.get(key);

@@ -95,11 +95,17 @@ export class SessionManager {
     return { id, data, stored };
   }
 
-  /** Replaces the data of a session, keeping its id and its absolute lifetime. */
+  /**
+   * Replaces the data of a session, keeping its id and its absolute lifetime. Rejects with
+   * `NOT_SIGNED_IN` when the session ended meanwhile (it is not brought back).
+   */
   async update(session: ActiveSession, data: SessionData): Promise<ActiveSession> {
     const now = this.#now();
     const stored = this.#timesFor(data, session.stored.createdAt, now);
-    await this.#call(() => this.#store.set(sessionKeyFor(session.id), stored));
+    const key = sessionKeyFor(session.id);
+    if (!(await this.#call(() => this.#store.replace(key, stored, now)))) {
+      throw new AppError('NOT_SIGNED_IN', 'The session ended while it was being updated');
+    }
     return { id: session.id, data, stored };
   }
 

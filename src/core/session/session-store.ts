@@ -97,6 +97,13 @@ export interface SessionStore {
    * Whatever ends a session (delete, the indexes, expiry, purge) removes its tokens with it.
    */
   setTokens(key: string, tokens: string | null, now: number): Promise<boolean>;
+  /**
+   * Replaces the data and times of a live session of the same person (`userKey` unchanged),
+   * keeping its tokens and indexes. Resolves `false`, and writes nothing, when the session is
+   * gone, expired by `now`, or someone else's: a session that was ended (by the person on
+   * another browser, an administrator, a logout channel) never comes back through a late write.
+   */
+  replace(key: string, session: StoredSession, now: number): Promise<boolean>;
   /** Moves a session's expiry without rewriting its data. */
   touch(key: string, refreshedAt: number, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
