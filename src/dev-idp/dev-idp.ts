@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { isLoopbackHost } from '../core/loopback.js';
 import { demoAccounts } from './accounts.js';
 import type { DevIdp, DevIdpOptions } from './dev-idp-options.js';
 import { createGraphFake, handleGraphRequest, type GraphFake } from './graph-fake.js';
@@ -11,7 +12,7 @@ import { handleInteraction, INTERACTION_PATH, type InteractionContext } from './
 import { renderErrorPage } from './pages.js';
 import { DEFAULT_CLIENT_NAME, providerConfiguration } from './provider-configuration.js';
 
-export type { DevIdp, DevIdpOptions } from './dev-idp-options.js';
+export type { DevIdp, DevIdpOptions, DevSigningKey } from './dev-idp-options.js';
 export { devGraphUrl } from './graph-resource.js';
 
 /**
@@ -24,15 +25,21 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   if (options.nodeEnv === 'production') {
     throw new Error('The development identity provider refuses to run with NODE_ENV=production');
   }
+  // A fixed loopback address, not "localhost": that name may resolve to ::1 for one client and
+  // 127.0.0.1 for another, and the issuer must be one exact string.
+  const host = options.host ?? '127.0.0.1';
+  if (isIP(host) === 0 || !isLoopbackHost(host)) {
+    throw new Error(
+      `The development identity provider listens on a loopback IP address only (such as 127.0.0.1 or ::1); you gave "${host}"`,
+    );
+  }
   const accounts = [...demoAccounts, ...(options.extraAccounts ?? [])];
   const mountPath = `/${options.tenantId}/v2.0`;
   const server = createServer();
-  // A fixed loopback address, not "localhost": that name may resolve to ::1 for one client and
-  // 127.0.0.1 for another, and the issuer must be one exact string.
-  await listen(server, options.port, '127.0.0.1');
+  await listen(server, options.port, host);
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}${mountPath}`;
-  const graphUrl = devGraphUrl(port);
+  const graphUrl = devGraphUrl(port, host);
+  const issuer = `${graphUrl}${mountPath}`;
   const provider = new Provider(issuer, providerConfiguration(options, accounts, graphUrl));
   provider.use(addEntraConsentFields);
   provider.on('server_error', (_ctx: unknown, error: Error) => {

@@ -6,10 +6,11 @@
 
 /**
  * The development Graph fake's URL (and resource identifier, as `https://graph.microsoft.com` is
- * Graph's) for a development identity provider on this port: its origin, with no path.
+ * Graph's) for a development identity provider on this port (and loopback address): its origin,
+ * with no path.
  */
-export function devGraphUrl(port: number): string {
-  return `http://127.0.0.1:${port}`;
+export function devGraphUrl(port: number, host = '127.0.0.1'): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**

@@ -4,6 +4,12 @@
  * host app with no tenant. It refuses to run in production. `createEntraSignIn` starts it by
  * itself when the options name it.
  */
-export { startDevIdp, devGraphUrl, type DevIdp, type DevIdpOptions } from './dev-idp.js';
+export {
+  startDevIdp,
+  devGraphUrl,
+  type DevIdp,
+  type DevIdpOptions,
+  type DevSigningKey,
+} from './dev-idp.js';
 export { startDevIdpForOptions } from './start-for-options.js';
 export { demoAccounts, type DevAccount } from './accounts.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { errors, type Configuration } from 'oidc-provider';
 import type { DevAccount } from './accounts.js';
-import type { DevIdpOptions } from './dev-idp-options.js';
+import type { DevIdpOptions, DevSigningKey } from './dev-idp-options.js';
 import { graphResourceServer } from './graph-resource.js';
 import {
   issueRefreshTokenLikeEntra,
@@ -27,13 +27,7 @@ export function providerConfiguration(
   accounts: readonly DevAccount[],
   graphResource: string,
 ): Configuration {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = {
-    ...privateKey.export({ format: 'jwk' }),
-    kid: randomUUID(),
-    alg: 'RS256',
-    use: 'sig',
-  };
+  const signingKey = { ...(options.signingKey ?? generateSigningKey()), alg: 'RS256', use: 'sig' };
   return {
     clients: [
       {
@@ -111,6 +105,12 @@ export function providerConfiguration(
       Grant: REFRESH_TOKEN_TTL,
     },
   };
+}
+
+/** A new RSA key (2048 bits, as Entra's) to sign ID tokens with, as a private JWK. */
+export function generateSigningKey(): DevSigningKey {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID() };
 }
 
 function clientAuthenticationOf(options: DevIdpOptions): Record<string, unknown> {
