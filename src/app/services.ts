@@ -37,7 +37,16 @@ function appContext(config: Config, context: LibraryPageContext): PageContext {
     devMode: config.devIdp !== null,
     redirectUri: config.redirectUri,
     entra: isEntraProvider(config),
+    graph: hasGraph(config),
   };
+}
+
+/**
+ * Whether the app can call Microsoft Graph: API scopes to ask for, and a GRAPH_URL (another
+ * provider than Entra has neither by default, and its tokens are not Graph's).
+ */
+export function hasGraph(config: Config): boolean {
+  return config.api.scopes.length > 0 && config.api.graphUrl !== '';
 }
 
 /** Whether the provider is Entra ID, or the development provider shaped like it. */

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { signIn, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  signIn,
+  startAppWithProvider,
+  startTestApp,
+  type AppWithProvider,
+  type TestApp,
+} from '../support/test-app.js';
 
 const MINUTE = 60_000;
 
@@ -133,3 +139,27 @@ async function redisDump(url: string): Promise<string> {
     await client.close();
   }
 }
+
+// Another provider than Entra asks for no API scopes and has no Graph by default: the app then
+// offers no profile, rather than a link to a configuration error.
+describe('with a provider that is not Entra and no API scopes', () => {
+  let external: AppWithProvider;
+  beforeAll(async () => {
+    external = await startAppWithProvider(
+      { clientSecret: 'external-secret-0123456789abcdef' },
+      { CLIENT_SECRET: 'external-secret-0123456789abcdef' },
+    );
+  });
+  afterAll(async () => external.close());
+
+  it('links no profile, and /profile is not found', async () => {
+    const { t } = external;
+    const agent = t.userAgent();
+    const home = await signIn(t, agent);
+    expect(home.body).toContain("You're signed in");
+    expect(home.body).not.toContain('href="/profile"');
+    const profile = await agent.get(`${t.baseUrl}/profile`);
+    expect(profile.status).toBe(404);
+    expect((await agent.get(`${t.baseUrl}/token_details`)).status).toBe(200);
+  });
+});

@@ -15,6 +15,7 @@ const context = {
   devMode: false,
   redirectUri: 'http://x/auth/redirect',
   entra: true,
+  graph: true,
 };
 
 const noAccess = { roles: [], groups: [], fromGraph: false };

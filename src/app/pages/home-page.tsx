@@ -14,9 +14,11 @@ export function renderHomePage(context: PageContext): string {
           <a class="button" href="/token_details">
             ID token details
           </a>{' '}
-          <a class="button button-secondary" href="/profile">
-            Your profile (Microsoft Graph)
-          </a>
+          {context.graph && (
+            <a class="button button-secondary" href="/profile">
+              Your profile (Microsoft Graph)
+            </a>
+          )}
         </p>
       </>
     ) : (

@@ -19,6 +19,8 @@ export interface PageContext {
   readonly redirectUri: string;
   /** Whether the provider is Entra ID (or the development one shaped like it): wording follows. */
   readonly entra: boolean;
+  /** Whether there is a Graph to read the profile from (API scopes and GRAPH_URL set). */
+  readonly graph: boolean;
 }
 
 /** The sign-out form: a real button that POSTs with the session's CSRF token. */
@@ -75,7 +77,7 @@ function Layout(props: { title: string; context: PageContext; children: Componen
           {context.userName !== null && (
             <nav class="site-nav" aria-label="Pages">
               <a href="/token_details">Claims</a>
-              <a href="/profile">Profile</a>
+              {context.graph && <a href="/profile">Profile</a>}
               {context.sessionsPath !== null && <a href={context.sessionsPath}>Sessions</a>}
               {context.isAdmin && <a href="/admin">Admin</a>}
             </nav>

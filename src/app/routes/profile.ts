@@ -6,7 +6,7 @@ import {
   type GraphMessage,
   type GraphProfile,
 } from '../pages/profile-page.js';
-import { pageContextFor, type AppServices } from '../services.js';
+import { hasGraph, pageContextFor, type AppServices } from '../services.js';
 
 // Graph serves photos in these types; anything else (SVG, which could carry script) is no photo.
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -18,6 +18,9 @@ const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
  * (incremental consent). Signed out, each answers 401 like the claims page.
  */
 export function registerProfileRoutes(app: FastifyInstance, services: AppServices): void {
+  // With no Graph to call (another provider than Entra, no API scopes) there is no profile:
+  // the pages link none, and /profile is not found rather than a configuration error.
+  if (!hasGraph(services.config)) return;
   const graphName = services.config.devIdp !== null ? 'the development Graph' : 'Microsoft Graph';
 
   app.get('/profile', { preHandler: app.requireSignIn }, async (request, reply) => {
