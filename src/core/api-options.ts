@@ -46,10 +46,11 @@ export function resolveApi(
       );
     }
   }
+  // Another provider's tokens are not Graph's to receive: no Graph unless one is named.
+  const defaultGraph = entra ? (GRAPH_OF_CLOUD[host] ?? GLOBAL_GRAPH) : '';
   const graphUrl =
-    o.api.graphUrl ??
-    (devIdp !== null ? `http://127.0.0.1:${devIdp.port}` : (GRAPH_OF_CLOUD[host] ?? GLOBAL_GRAPH));
-  checkGraphUrl(graphUrl, nameOf, problems);
+    o.api.graphUrl ?? (devIdp !== null ? `http://127.0.0.1:${devIdp.port}` : defaultGraph);
+  if (graphUrl !== '') checkGraphUrl(graphUrl, nameOf, problems);
   const given = o.api.tokenEncryptionKeys;
   const keys = given === undefined ? sessionSecrets : typeof given === 'string' ? [given] : given;
   if (given !== undefined && (keys.length === 0 || keys.some((k) => k.length < MIN_KEY_LENGTH))) {
