@@ -63,6 +63,10 @@ const catalogue = {
     status: 502,
     title: 'The identity provider describes itself wrongly',
   },
+  CLIENT_ASSERTION_UNAVAILABLE: {
+    status: 503,
+    title: 'The app cannot prove who it is to the identity provider right now',
+  },
   LOGOUT_REQUEST_INVALID: {
     status: 400,
     title: 'The sign-out request is malformed',

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { federatedOptionsFromEnv } from './credentials/client-assertion-from-env.js';
 import { parseDuration } from './duration.js';
 import {
   configError,
@@ -28,6 +29,11 @@ const ENV_NAMES: Record<string, string> = {
   clientCertificate: 'CLIENT_CERTIFICATE_FILE with CLIENT_KEY_FILE',
   'clientCertificate.certificatePem': 'CLIENT_CERTIFICATE_FILE',
   'clientCertificate.privateKeyPem': 'CLIENT_KEY_FILE',
+  clientAssertion: 'AZURE_FEDERATED_TOKEN_FILE or MANAGED_IDENTITY_CLIENT_ID',
+  'clientAssertion.path': 'AZURE_FEDERATED_TOKEN_FILE',
+  'clientAssertion.clientId': 'MANAGED_IDENTITY_CLIENT_ID',
+  'clientAssertion.endpoint': 'IDENTITY_ENDPOINT',
+  'clientAssertion.identityHeader': 'IDENTITY_HEADER',
   clientAuthMethod: 'CLIENT_AUTH_METHOD',
   allowedTenants: 'ALLOWED_TENANTS',
   scopes: 'SCOPES',
@@ -106,6 +112,14 @@ const envSchema = z.object({
   CLIENT_CERTIFICATE_FILE: optionalText,
   CLIENT_KEY_FILE: optionalText,
   CLIENT_AUTH_METHOD: optionalText,
+  // A federated credential: AKS workload identity's variables, or a managed identity's.
+  AZURE_FEDERATED_TOKEN_FILE: optionalText,
+  AZURE_CLIENT_ID: optionalText,
+  AZURE_TENANT_ID: optionalText,
+  AZURE_AUTHORITY_HOST: optionalText,
+  MANAGED_IDENTITY_CLIENT_ID: optionalText,
+  IDENTITY_ENDPOINT: optionalText,
+  IDENTITY_HEADER: optionalText,
   AUTHORITY: optionalText,
   ALLOWED_TENANTS: optionalText,
   AUTH_ROUTE_PREFIX: optionalText,
@@ -144,7 +158,8 @@ export function parseVariables<T extends z.ZodType>(schema: T, env: Env): z.infe
 
 /**
  * The options the environment describes, validated: TENANT_ID or AUTHORITY, CLIENT_ID and
- * CLIENT_SECRET (or a certificate), BASE_URL, SESSION_SECRET, SESSION_STORE and the timeouts.
+ * CLIENT_SECRET (or a certificate, or a federated credential: AZURE_FEDERATED_TOKEN_FILE with
+ * AKS workload identity's AZURE_* fallbacks, or MANAGED_IDENTITY_CLIENT_ID), BASE_URL, SESSION_SECRET, SESSION_STORE and the timeouts.
  * With neither TENANT_ID nor AUTHORITY, and NODE_ENV not production, it names the development
  * identity provider on PORT+1 (or DEV_IDP_PORT) and, without SESSION_SECRET, a secret generated
  * once under DATA_DIR. Throws an AppError `CONFIG_INVALID` listing every problem.
@@ -155,18 +170,20 @@ export function fromEnv(env: Env, options: FromEnvOptions = {}): EntraSignInOpti
   const problems: string[] = [];
   const production = e.NODE_ENV === 'production';
   const port = e.PORT ?? options.defaultPort ?? 3000;
-  const useDevIdp = e.TENANT_ID === undefined && e.AUTHORITY === undefined;
+  const federated = federatedOptionsFromEnv(e, cwd, problems);
+  const useDevIdp = federated.tenantId === undefined && federated.authority === undefined;
   const certificate = readClientCertificate(e, cwd, problems);
   const secrets = sessionSecrets(e, production, resolve(cwd, e.DATA_DIR), problems);
   const store = e.SESSION_STORE ?? options.defaultStore ?? 'memory';
   if (problems.length > 0) throw configError(problems);
   const result: EntraSignInOptions = {
     baseUrl: e.BASE_URL ?? `${options.defaultScheme ?? 'http'}://localhost:${port}`,
-    authority: e.AUTHORITY,
-    tenantId: e.TENANT_ID,
-    clientId: e.CLIENT_ID,
+    authority: federated.authority,
+    tenantId: federated.tenantId,
+    clientId: federated.clientId,
     clientSecret: e.CLIENT_SECRET,
     clientCertificate: certificate,
+    clientAssertion: federated.clientAssertion,
     clientAuthMethod: e.CLIENT_AUTH_METHOD as EntraSignInOptions['clientAuthMethod'],
     allowedTenants: e.ALLOWED_TENANTS,
     scopes: e.SCOPES,

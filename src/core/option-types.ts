@@ -10,6 +10,51 @@ export interface ClientCertificate {
   readonly certificateFile?: string | undefined;
 }
 
+/**
+ * Where the token comes from that the app presents as its client assertion when a federated
+ * credential of the registration stands in for a secret (workload identity federation):
+ * - a function that resolves to the token (any platform that issues OIDC tokens to workloads);
+ * - {@link FederatedTokenFileOption}: a file the platform keeps renewing (AKS workload identity);
+ * - {@link ManagedIdentityOption}: a user-assigned managed identity's token (App Service,
+ *   Functions, Container Apps).
+ *
+ * @see https://learn.microsoft.com/entra/workload-id/workload-identity-federation
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
+export type ClientAssertionOption =
+  (() => Promise<string>) | FederatedTokenFileOption | ManagedIdentityOption;
+
+/** A token file such as AKS workload identity's `AZURE_FEDERATED_TOKEN_FILE`, read at each use. */
+export interface FederatedTokenFileOption {
+  readonly kind: 'file';
+  readonly path: string;
+}
+
+/**
+ * A user-assigned managed identity's token for the token exchange audience, from the identity
+ * endpoint of App Service, Functions or Container Apps (nothing else is ever asked: not the
+ * instance metadata service). Cached until five minutes before it expires.
+ *
+ * @see https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference
+ */
+export interface ManagedIdentityOption {
+  readonly kind: 'managed-identity';
+  /** The platform's `IDENTITY_ENDPOINT`. */
+  readonly endpoint: string;
+  /** The platform's `IDENTITY_HEADER`, sent as `X-IDENTITY-HEADER`. */
+  readonly identityHeader: string;
+  /** The client id of the user-assigned managed identity (not its object id). */
+  readonly clientId: string;
+  /** The token's audience: `api://AzureADTokenExchange`, or the authority's national cloud's. */
+  readonly audience?: string | undefined;
+}
+
+/** The client assertion's source, resolved. */
+export type ClientAssertionSettings =
+  | { readonly kind: 'callback'; readonly get: () => Promise<string> }
+  | FederatedTokenFileOption
+  | (Required<ManagedIdentityOption> & { readonly audience: string });
+
 /** How the client authenticates with a secret at the token endpoint; `auto` follows discovery. */
 export type ClientAuthMethod = 'auto' | 'client_secret_basic' | 'client_secret_post';
 
@@ -70,6 +115,8 @@ export interface EntraSignInOptions {
   readonly clientId?: string | undefined;
   readonly clientSecret?: string | undefined;
   readonly clientCertificate?: ClientCertificate | undefined;
+  /** A federated credential's token instead of a secret or certificate. */
+  readonly clientAssertion?: ClientAssertionOption | undefined;
   readonly clientAuthMethod?: ClientAuthMethod | undefined;
   /** With a multi-tenant authority (`organizations`, `common`): tenant ids allowed in, or `*`. */
   readonly allowedTenants?: string | readonly string[] | undefined;
@@ -98,9 +145,10 @@ export interface EntraSignInOptions {
 export interface OidcSettings {
   readonly authority: string;
   readonly clientId: string;
-  /** Empty when the app authenticates with a certificate instead. */
+  /** Empty when the app authenticates with a certificate or a federated credential instead. */
   readonly clientSecret: string;
   readonly clientCertificate: ClientCertificate | null;
+  readonly clientAssertion: ClientAssertionSettings | null;
   readonly clientAuthMethod: ClientAuthMethod;
   readonly scopes: string;
   readonly timeoutSeconds: number;

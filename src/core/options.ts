@@ -10,6 +10,11 @@ import { isLoopbackHost } from './loopback.js';
 import type { SessionStore } from './session/session-store.js';
 import { resolveApi } from './api-options.js';
 import {
+  clientAssertionName,
+  clientAssertionSchema,
+  resolveClientAssertion,
+} from './credentials/check-client-assertion.js';
+import {
   checkAuthority,
   checkCertificate,
   checkStoreSpec,
@@ -58,6 +63,7 @@ const schema = z.object({
       certificateFile: z.string().optional(),
     })
     .optional(),
+  clientAssertion: clientAssertionSchema.optional(),
   clientAuthMethod: z.enum(['auto', 'client_secret_basic', 'client_secret_post']).default('auto'),
   allowedTenants: z.union([z.string(), z.array(z.string())]).optional(),
   scopes: z.string().default('openid profile email'),
@@ -105,6 +111,8 @@ const OPTION_HINTS: Record<string, string> = {
   sessionsPage: 'a path such as /sessions, or false',
   'session.cookieName': 'letters, digits, - and _ (at most 64)',
   clientAuthMethod: 'auto, client_secret_basic or client_secret_post',
+  clientAssertion:
+    "a function that resolves to the token, { kind: 'file', path } or { kind: 'managed-identity', endpoint, identityHeader, clientId }",
   whenSignedOut: 'status or redirect',
   'api.clientCapabilities': 'a list of capability names such as cp1',
 };
@@ -145,6 +153,11 @@ function resolveParsed(o: Parsed, nameOf: SettingNamer, problems: string[]): Res
   if (useDevIdp && o.developmentProvider === undefined) {
     problems.push(
       `${nameOf('tenantId')} (or ${nameOf('authority')}) is required, with ${nameOf('clientId')} and ${nameOf('clientSecret')}`,
+    );
+  }
+  if (useDevIdp && o.clientAssertion !== undefined) {
+    problems.push(
+      `${clientAssertionName(o.clientAssertion, nameOf)} needs ${nameOf('tenantId')} (or ${nameOf('authority')}) and ${nameOf('clientId')}: the development identity provider takes its own secret`,
     );
   }
   if (useDevIdp && o.production) {
@@ -216,6 +229,7 @@ function devOidcSettings(o: Parsed, devPort: number): OidcSettings {
     // The development provider is registered with this secret by whoever starts it.
     clientSecret: o.clientSecret ?? randomBytes(32).toString('base64url'),
     clientCertificate: null,
+    clientAssertion: null,
     clientAuthMethod: o.clientAuthMethod,
     scopes: o.scopes,
     timeoutSeconds: Math.ceil(o.providerTimeoutMs / 1000),
@@ -236,9 +250,17 @@ function externalOidc(o: Parsed, nameOf: SettingNamer, problems: string[]): Oidc
     o.clientCertificate === undefined
       ? null
       : checkCertificate(o.clientCertificate, nameOf, problems);
-  if (o.clientSecret === undefined && o.clientCertificate === undefined) {
+  const others = {
+    secret: o.clientSecret !== undefined,
+    certificate: o.clientCertificate !== undefined,
+  };
+  const assertion =
+    o.clientAssertion === undefined
+      ? null
+      : resolveClientAssertion(o.clientAssertion, { authority, ...others }, nameOf, problems);
+  if (!others.secret && !others.certificate && o.clientAssertion === undefined) {
     problems.push(
-      `${nameOf('clientSecret')} (or ${nameOf('clientCertificate')}) is required with ${nameOf('tenantId')} or ${nameOf('authority')}: create a secret under Certificates & secrets in the app registration, or run npm run register`,
+      `${nameOf('clientSecret')} (or ${nameOf('clientCertificate')}) is required with ${nameOf('tenantId')} or ${nameOf('authority')}: create a secret under Certificates & secrets in the app registration, or run npm run register; or, without a secret, use a federated credential (${nameOf('clientAssertion')})`,
     );
   }
   return {
@@ -246,6 +268,7 @@ function externalOidc(o: Parsed, nameOf: SettingNamer, problems: string[]): Oidc
     clientId: o.clientId ?? '',
     clientSecret: o.clientSecret ?? '',
     clientCertificate: certificate,
+    clientAssertion: assertion,
     clientAuthMethod: o.clientAuthMethod,
     scopes: o.scopes,
     timeoutSeconds: Math.ceil(o.providerTimeoutMs / 1000),

@@ -14,6 +14,7 @@ import {
   userBody,
   type FakeFailure,
 } from './fake-graph-shapes.js';
+import { routeFederatedCredentials } from './fake-graph-federated-credentials.js';
 import {
   appRolesChangeFailure,
   routeServicePrincipals,
@@ -114,6 +115,9 @@ function route(fake: FakeGraph, method: string, url: URL, body: unknown, res: Se
       code: 'Request_ResourceNotFound',
       message: `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
     });
+  }
+  if (app && action?.toLowerCase() === 'federatedidentitycredentials') {
+    return routeFederatedCredentials(app, method, ref, input, res);
   }
   switch (`${method} ${shape}`) {
     case 'GET me':

@@ -32,6 +32,8 @@ export const errorHints: Readonly<Record<ErrorCode, string>> = {
     'This app lets in only the organisations it was set up for, and yours is not one of them. Sign in with an account of one of those organisations, or ask the people who run this app.',
   AUTH_DISCOVERY_INVALID:
     "The provider's discovery document names another issuer than the one configured, or lacks what sign-in needs. Check the AUTHORITY (or TENANT_ID) setting.",
+  CLIENT_ASSERTION_UNAVAILABLE:
+    'The app signs in to the identity provider with a token from its platform (a workload identity token file, or a managed identity), and it could not get one. Nothing is wrong with your account; try again in a moment. The log line with the correlation id below says why.',
   LOGOUT_REQUEST_INVALID:
     'A front-channel sign-out request needs the sid of the provider session (and, if it names an issuer, this app’s). Nothing was signed out.',
   LOGOUT_TOKEN_INVALID:

@@ -8,13 +8,16 @@
  *   client was accepted, and `invalid_client` or `unauthorized_client` that it was not (§5.2).
  */
 import * as oidc from 'openid-client';
+import type { ClientAssertionSource } from '../../core/credentials/client-assertion-source.js';
 import { findEntraErrorCode } from '../../core/entra/entra-error.js';
+import { isAppError } from '../../core/errors.js';
 import { clientAuthenticationFor } from '../../core/provider/client-authentication.js';
 import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import type { Config } from '../../app/config.js';
 import { allowLoopbackHttp } from '../allow-loopback-http.js';
 import { describeNetworkFailure, isNetworkFailure } from '../network-failure.js';
 import type { CheckResult } from './check-result.js';
+import { credentialName } from './credential-names.js';
 import { entraSentence } from './entra-sentences.js';
 
 const TITLE = 'The client credentials work';
@@ -26,6 +29,8 @@ const MADE_UP_CODE = 'entra-signin-doctor-made-up-code';
 export interface CredentialsCheckOptions {
   readonly graphUrl: string;
   readonly providerFetch: ProviderFetch;
+  /** With a federated credential: where its token comes from (the assertion check's). */
+  readonly assertions?: ClientAssertionSource | null;
 }
 
 // What one proof found: the client accepted, the grant not available to try, or a result.
@@ -40,7 +45,7 @@ export async function checkClientCredentials(
   if (typeof metadata['token_endpoint'] !== 'string') {
     return notChecked('the discovery document names no token endpoint');
   }
-  const configuration = await configurationFor(config, metadata, options.providerFetch);
+  const configuration = await configurationFor(config, metadata, options);
   // Without grant_types_supported a provider offers the code grant (RFC 8414 §2); we try the
   // client_credentials grant as well, since Entra lists no grants at all.
   const grants = metadata['grant_types_supported'];
@@ -74,7 +79,7 @@ export async function checkClientCredentials(
 async function configurationFor(
   config: Config,
   metadata: Record<string, unknown>,
-  providerFetch: ProviderFetch,
+  { providerFetch, assertions }: CredentialsCheckOptions,
 ): Promise<oidc.Configuration> {
   const { clientId, clientSecret, timeoutSeconds } = config.oidc;
   const tokenEndpoint = String(metadata['token_endpoint']);
@@ -83,7 +88,7 @@ async function configurationFor(
     clientId,
     clientSecret === '' ? {} : { client_secret: clientSecret },
     // The same client authentication as the app's code exchange (core/provider).
-    await clientAuthenticationFor(config.oidc, () => tokenEndpoint),
+    await clientAuthenticationFor(config.oidc, () => tokenEndpoint, assertions ?? null),
   );
   configuration.timeout = timeoutSeconds;
   configuration[oidc.customFetch] = (url, init) => providerFetch(url, init as RequestInit);
@@ -140,7 +145,10 @@ function readRefusal(
       title: TITLE,
       status: 'fail',
       detail: `The token endpoint refused the client’s credentials (${error.error}${code ? `, ${code}` : ''}).`,
-      fix: 'Check that CLIENT_ID is the Application (client) ID and CLIENT_SECRET a current secret’s Value of the same registration.',
+      fix:
+        config.oidc.clientAssertion === null
+          ? 'Check that CLIENT_ID is the Application (client) ID and CLIENT_SECRET a current secret’s Value of the same registration.'
+          : 'Check that CLIENT_ID is the Application (client) ID of the registration whose federated credential has the issuer, subject and audience of the token (the line above names them).',
     };
   }
   if (
@@ -163,6 +171,11 @@ function readRefusal(
 }
 
 function unanswered(error: unknown): CheckResult {
+  // The client assertion could not be had after all (openid-client wraps our hook's error).
+  const cause = error instanceof oidc.ClientError ? error.cause : undefined;
+  if (isAppError(cause)) {
+    return { title: TITLE, status: 'fail', detail: `${cause.message}.`, fix: cause.title };
+  }
   return {
     title: TITLE,
     status: 'fail',
@@ -177,7 +190,7 @@ function passed(config: Config, how: string): CheckResult {
   return {
     title: TITLE,
     status: 'pass',
-    detail: `The token endpoint accepted CLIENT_ID ${config.oidc.clientId} and ${config.oidc.clientCertificate === null ? 'CLIENT_SECRET' : 'the client certificate'}${how}.`,
+    detail: `The token endpoint accepted CLIENT_ID ${config.oidc.clientId} and ${credentialName(config.oidc)}${how}.`,
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from '../../app/config.js';
 import { isAppError } from '../../core/errors.js';
 import type { CheckResult } from './check-result.js';
+import { credentialKind } from './credential-names.js';
 
 /** The result, and the parsed settings when they parse. */
 export interface SettingsOutcome {
@@ -40,6 +41,6 @@ export function checkSettings(options: LoadConfigOptions): SettingsOutcome {
   }
   const detail = config.devIdp
     ? `No TENANT_ID or AUTHORITY: the app will use the built-in development identity provider (npm start starts it). Run npm run register to use your tenant.`
-    : `AUTHORITY ${config.oidc.authority}, CLIENT_ID ${config.oidc.clientId}, a client secret, BASE_URL ${config.baseUrl}, and a session secret of at least 32 characters.`;
+    : `AUTHORITY ${config.oidc.authority}, CLIENT_ID ${config.oidc.clientId}, ${credentialKind(config.oidc)}, BASE_URL ${config.baseUrl}, and a session secret of at least 32 characters.`;
   return { result: { title: TITLE, status: 'pass', detail }, config, cli };
 }

@@ -6,8 +6,9 @@ import { runDoctor, type DoctorOptions } from './run-doctor.js';
 const HELP = `Usage: npm run doctor
 
 Checks the settings (environment and .env) in order: they parse, the authority's discovery
-document answers with the right issuer, the client credentials work, the clock agrees with the
-provider's, and (with GRAPH_TOKEN) the registration lists the app's redirect URIs.`;
+document answers with the right issuer, the client credentials work (with a federated
+credential: its token can be had first), the clock agrees with the provider's, and (with
+GRAPH_TOKEN) the registration lists the app's redirect URIs.`;
 
 /** Runs the doctor; resolves to the exit code. */
 export function runDoctorCommand(

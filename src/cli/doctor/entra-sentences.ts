@@ -6,6 +6,13 @@
 import { hintForEntraError } from '../../core/entra/entra-error.js';
 import type { Config } from '../../app/config.js';
 
+// Which claim of the presented token Entra found no federated credential for.
+const FEDERATED_CLAIMS: Readonly<Record<string, string>> = {
+  AADSTS700211: 'issuer (iss)',
+  AADSTS700212: 'audience (aud)',
+  AADSTS700213: 'subject (sub)',
+};
+
 /** What is wrong, and what to change. */
 export interface Sentence {
   readonly detail: string;
@@ -40,6 +47,16 @@ export function entraSentence(code: string | undefined, config: Config): Sentenc
         detail: `AADSTS90002: the tenant ${tenant} does not exist (in this cloud).`,
         fix: 'Set TENANT_ID to the Directory (tenant) ID from the registration’s Overview page; for a national cloud, set AUTHORITY to its sign-in address.',
       };
+    case 'AADSTS70021':
+    case 'AADSTS700211':
+    case 'AADSTS700212':
+    case 'AADSTS700213': {
+      const claim = FEDERATED_CLAIMS[code] ?? 'issuer, subject or audience';
+      return {
+        detail: `${code}: no federated credential of the registration CLIENT_ID ${config.oidc.clientId} matches the ${claim} of the token the app presented.`,
+        fix: 'Compare the federated credential’s issuer, subject and audience (Entra admin center: the registration > Certificates & secrets > Federated credentials) with the token’s, shown above: they must match exactly, case and trailing slash included. Or add the right one: npm run register -- --federated ISSUER,SUBJECT (--federated-managed-identity PRINCIPAL_ID for a managed identity).',
+      };
+    }
     default: {
       const hint = hintForEntraError(code);
       return hint === undefined ? undefined : { detail: `${code}: ${hint}`, fix: hint };

@@ -3,7 +3,9 @@
  * result as it comes. A check that needs an earlier one's answer is skipped when that one failed.
  */
 import type { LoadConfigOptions } from '../../app/config.js';
+import { clientAssertionSourceFor } from '../../core/credentials/client-assertion-source.js';
 import type { ProviderFetch } from '../../core/provider/provider-connection.js';
+import { ASSERTION_TITLE, checkClientAssertion } from './check-client-assertion.js';
 import { checkClientCredentials } from './check-client-credentials.js';
 import { checkClock } from './check-clock.js';
 import { checkDiscovery } from './check-discovery.js';
@@ -48,16 +50,33 @@ export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<Ch
 
   const discovery = await checkDiscovery(config, now, providerFetch);
   yield discovery.result;
-  if (discovery.metadata === null) {
+  // One source for both checks, as in the app: a managed identity's token is fetched once.
+  const { clientAssertion, timeoutSeconds, clockToleranceSeconds } = config.oidc;
+  const assertions =
+    clientAssertion === null
+      ? null
+      : clientAssertionSourceFor(clientAssertion, {
+          fetch: providerFetch,
+          now,
+          timeoutMs: timeoutSeconds * 1000,
+          clockToleranceSeconds,
+        });
+  const assertion =
+    clientAssertion === null || assertions === null
+      ? null
+      : await checkClientAssertion(config, clientAssertion, assertions);
+  if (assertion !== null) yield assertion;
+  if (discovery.metadata === null || assertion?.status === 'fail') {
     yield {
       title: 'The client credentials work',
       status: 'skip',
-      detail: 'Needs the discovery document.',
+      detail: `Needs ${discovery.metadata === null ? 'the discovery document' : `what “${ASSERTION_TITLE}” checks`}.`,
     };
   } else {
     yield await checkClientCredentials(config, discovery.metadata, {
       graphUrl: cli.graphUrl,
       providerFetch,
+      assertions,
     });
   }
   yield checkClock(discovery.clock, config.oidc.clockToleranceSeconds);

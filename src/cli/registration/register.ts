@@ -5,18 +5,15 @@
  * step can be run again: a re-run finds what exists and completes what is missing.
  */
 import type { CliSettings } from '../../app/config.js';
-import { addResourceAccess, GRAPH_USER_READ } from './add-resource-access.js';
 import {
   addClientSecret,
   addOwner,
-  createApplication,
   findApplicationsByName,
   getSignedInUser,
-  updateApplication,
-  type GraphApplication,
   type GraphUser,
   type SignInAudience,
 } from './applications.js';
+import { createNew, updateExisting } from './application-shape.js';
 import { createClientCertificate } from './certificate.js';
 import {
   checkEnvFileEditable,
@@ -25,6 +22,11 @@ import {
   updateEnvFile,
   type EnvChanges,
 } from './env-file.js';
+import {
+  ensureFederatedCredentials,
+  type FederatedOutcome,
+  type FederatedRequest,
+} from './federated-credentials.js';
 import { GraphError, graphClientFor, type GraphClient } from './graph-client.js';
 import { obtainGraphToken, type DeviceCodePrompt } from './graph-token.js';
 import type { Progress } from './progress.js';
@@ -32,7 +34,6 @@ import {
   assignFirstRole,
   planRolesAndGroups,
   type RolesAndGroupsOutcome,
-  type RolesAndGroupsPlan,
   type RolesAndGroupsRequest,
 } from './roles-and-groups.js';
 import { ensureServicePrincipal } from './service-principals.js';
@@ -50,6 +51,8 @@ export interface RegisterOptions {
   readonly force: boolean;
   /** App roles to declare (the first given to the administrator) and the groups claim. */
   readonly rolesAndGroups: RolesAndGroupsRequest;
+  /** Federated credentials to add; with any, no secret is made (the app needs none). */
+  readonly federated?: readonly FederatedRequest[];
   readonly progress: Progress;
   readonly onDeviceCode: (prompt: DeviceCodePrompt) => void;
   readonly now?: () => Date;
@@ -62,11 +65,15 @@ export interface RegisterResult {
   readonly objectId: string;
   readonly tenantId: string;
   readonly created: boolean;
-  /** `unchanged` when `.env` already held a credential of this registration. */
-  readonly credential: 'secret' | 'certificate' | 'unchanged';
+  /**
+   * `unchanged` when `.env` already held a credential of this registration; `federated` when
+   * federated credentials stand in for a secret.
+   */
+  readonly credential: 'secret' | 'certificate' | 'federated' | 'unchanged';
   readonly backupFile: string | null;
   readonly portalUrl: string;
   readonly rolesAndGroups: RolesAndGroupsOutcome;
+  readonly federated: readonly FederatedOutcome[];
 }
 
 /** A refusal that the person resolves by changing how they run the command. */
@@ -155,6 +162,9 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
       CLIENT_SECRET: null,
     };
     credential = 'certificate';
+  } else if ((options.federated ?? []).length > 0) {
+    // What .env holds already is left alone: a local run may still use its secret.
+    credential = 'federated';
   } else if (!upToDate) {
     progress.step(`Adding a client secret valid for ${options.credentialDays} days`);
     const secret = await addClientSecret(graph, app.id, {
@@ -181,6 +191,13 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
     backupFile === null ? 'Nothing to change' : `Written; the previous file is in ${backupFile}`,
   );
 
+  const federated = await ensureFederatedCredentials(
+    graph,
+    app.id,
+    options.federated ?? [],
+    { tenantId, loginAuthority: settings.loginAuthority },
+    progress,
+  );
   progress.step('Creating the service principal');
   const principal = await ensureServicePrincipal(graph, app.appId);
   progress.done(principal.created ? 'Created' : 'It exists already');
@@ -207,14 +224,8 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
     backupFile,
     portalUrl: portalUrlOf(app.appId),
     rolesAndGroups: { ...plan, assignment },
+    federated,
   };
-}
-
-/** What the application should have: its redirect URIs, audience, roles and groups claim. */
-interface WantedShape {
-  readonly redirectUris: string[];
-  readonly audience: SignInAudience;
-  readonly plan: RolesAndGroupsPlan;
 }
 
 /** The registration's page in the Microsoft Entra admin center. */
@@ -234,63 +245,4 @@ async function findSignedInUser(graph: GraphClient, progress: Progress): Promise
     progress.note('Could not read the signed-in user: the application will have no owner.');
     return null;
   }
-}
-
-async function createNew(
-  graph: GraphClient,
-  options: RegisterOptions,
-  { redirectUris, audience, plan }: WantedShape,
-  certificate: { der: string; subject: string } | null,
-  progress: Progress,
-): Promise<GraphApplication> {
-  progress.step(`Creating the application "${options.name}" (${audience})`);
-  const app = await createApplication(graph, {
-    displayName: options.name,
-    signInAudience: audience,
-    redirectUris,
-    requiredResourceAccess: [GRAPH_USER_READ],
-    ...(certificate
-      ? { certificate: { der: certificate.der, displayName: certificate.subject } }
-      : {}),
-    ...plan.change,
-  });
-  progress.done(
-    [
-      `Created: client id ${app.appId}, redirect URIs ${redirectUris.join(' and ')}, the Microsoft Graph User.Read delegated permission`,
-      ...plan.added,
-    ].join(', '),
-  );
-  return app;
-}
-
-async function updateExisting(
-  graph: GraphClient,
-  app: GraphApplication,
-  { redirectUris, audience, plan }: WantedShape,
-  progress: Progress,
-): Promise<GraphApplication> {
-  const current = app.web?.redirectUris ?? [];
-  const missing = redirectUris.filter((uri) => !current.includes(uri));
-  const audienceChanged = typeof app.signInAudience === 'string' && app.signInAudience !== audience;
-  // Merged, not replaced: the registration may declare other APIs' permissions that someone added.
-  const access = addResourceAccess(app.requiredResourceAccess, GRAPH_USER_READ);
-  const sameRolesAndGroups = plan.added.length === 0;
-  if (missing.length === 0 && !audienceChanged && access === null && sameRolesAndGroups) return app;
-  progress.step('Updating the existing application');
-  await updateApplication(graph, app.id, {
-    ...(missing.length > 0 ? { redirectUris: [...current, ...missing] } : {}),
-    ...(audienceChanged ? { signInAudience: audience } : {}),
-    ...(access === null ? {} : { requiredResourceAccess: access }),
-    ...plan.change,
-  });
-  const done = [
-    missing.length > 0 ? `added redirect URIs ${missing.join(' and ')}` : '',
-    audienceChanged ? `sign-in audience ${audience}` : '',
-    access === null ? '' : 'added the Microsoft Graph User.Read delegated permission',
-    ...plan.added.map((what) => `added ${what}`),
-  ]
-    .filter(Boolean)
-    .join('; ');
-  progress.done(done.charAt(0).toUpperCase() + done.slice(1));
-  return app;
 }

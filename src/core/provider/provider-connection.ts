@@ -4,6 +4,10 @@ import { isLoopbackHost } from '../loopback.js';
 import type { OidcSettings } from '../options.js';
 import { AppError } from '../errors.js';
 import { isTenantAllowed } from '../entra/entra-tenant.js';
+import {
+  clientAssertionSourceFor,
+  type ClientAssertionSource,
+} from '../credentials/client-assertion-source.js';
 import { checkDiscoveredIssuer } from './discovered-issuer.js';
 import {
   clientAuthenticationFor,
@@ -39,6 +43,7 @@ export class ProviderConnection {
   #configuration: Promise<oidc.Configuration> | null = null;
   #failedUntil = 0;
   #logoutKeys: JWTVerifyGetKey | null = null;
+  readonly #assertions: ClientAssertionSource | null;
 
   constructor(
     settings: OidcSettings,
@@ -47,6 +52,15 @@ export class ProviderConnection {
     this.settings = settings;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.#now = options.now ?? Date.now;
+    this.#assertions =
+      settings.clientAssertion === null
+        ? null
+        : clientAssertionSourceFor(settings.clientAssertion, {
+            fetch: this.#fetch,
+            now: this.#now,
+            timeoutMs: settings.timeoutSeconds * 1000,
+            clockToleranceSeconds: settings.clockToleranceSeconds,
+          });
   }
 
   /**
@@ -126,7 +140,11 @@ export class ProviderConnection {
     const { server, fetch } = this.#discoveryRoute(issuer);
     // Assertions are only made for grants, after discovery has filled this in.
     const discovered: { tokenEndpoint?: string | undefined } = {};
-    const clientAuth = await clientAuthenticationFor(this.settings, () => discovered.tokenEndpoint);
+    const clientAuth = await clientAuthenticationFor(
+      this.settings,
+      () => discovered.tokenEndpoint,
+      this.#assertions,
+    );
     const configuration = await oidc.discovery(
       server,
       clientId,

@@ -26,6 +26,8 @@ const tokenCheckCodes = new Set([
  */
 export function translateProviderError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // An AppError from our own hooks (the client assertion), which openid-client wraps.
+  if (error instanceof oidc.ClientError && error.cause instanceof AppError) return error.cause;
   if (error instanceof oidc.ResponseBodyError) {
     const providerCode = safeProviderCode(
       findEntraErrorCode(error.error_description) ?? error.error,

@@ -1,0 +1,23 @@
+/** The global cloud's token exchange audience. */
+export const GLOBAL_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
+// The national clouds' own, keyed by their sign-in host.
+const NATIONAL_AUDIENCES: Readonly<Record<string, string>> = {
+  'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
+  'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
+};
+
+/**
+ * The audience a token must carry to be accepted as a federated credential in the cloud of
+ * `authority`: what a managed identity's token is asked for (its `resource`), and the one value
+ * of a federated identity credential's `audiences`. `api://AzureADTokenExchange` outside the US
+ * Government and China clouds, and for any provider other than Entra.
+ *
+ * @see https://learn.microsoft.com/entra/workload-id/workload-identities-federation-config-app-trust-managed-identity
+ */
+export function tokenExchangeAudienceFor(authority: string): string {
+  const host = URL.canParse(authority) ? new URL(authority).hostname : '';
+  return Object.hasOwn(NATIONAL_AUDIENCES, host)
+    ? (NATIONAL_AUDIENCES[host] ?? GLOBAL_TOKEN_EXCHANGE_AUDIENCE)
+    : GLOBAL_TOKEN_EXCHANGE_AUDIENCE;
+}
