@@ -44,3 +44,10 @@ describe('the README section "Add it to your app"', () => {
     expect(snippets.get(file)).toBe(readFileSync(join(ROOT, file), 'utf8'));
   });
 });
+
+describe('the README section "Deploy"', () => {
+  it('shows docs/nginx.conf, the file the nginx journey runs, exactly as the file is', () => {
+    const shown = /<!-- docs\/nginx\.conf -->\n\n```nginx\n([\s\S]*?)```\n/.exec(section('Deploy'));
+    expect(shown?.[1]).toBe(readFileSync(join(ROOT, 'docs/nginx.conf'), 'utf8'));
+  });
+});
