@@ -13,7 +13,10 @@ export {
   DEV_TENANT_ID,
   type ClientAuthMethod,
   type ApiOptions,
+  type ClientAssertionOption,
   type ClientCertificate,
+  type FederatedTokenFileOption,
+  type ManagedIdentityOption,
   type DevelopmentProviderOptions,
   type EntraSignInOptions,
   type ResolvedOptions,
@@ -28,6 +31,7 @@ export type {
   SignInEventType,
 } from './core/events.js';
 export type { Logger } from './core/logger.js';
+export type { SignInMetrics, TokenRefreshMeasurement } from './core/metrics.js';
 export type { SignedInPerson } from './core/signed-in-person.js';
 export type { AuthRequest, AuthResponse } from './core/http/auth-request.js';
 export {

@@ -6,17 +6,24 @@ import type { DestinationStream } from 'pino';
 import { entraSignIn } from '../adapters/fastify/index.js';
 import { createEntraSignIn } from '../core/create-entra-signin.js';
 import type { ProviderFetch } from '../core/provider/provider-connection.js';
+import { openStore } from '../core/session/open-store.js';
 import type { SessionStore } from '../core/session/session-store.js';
 import { AuditBuffer } from './audit-buffer.js';
 import type { Config } from './config.js';
 import { installErrorHandler } from './error-handler.js';
 import { logOptions } from './log-options.js';
+import { MeasuredSessionStore } from './measured-store.js';
+import { AppMetrics } from './metrics.js';
+import { serveMetrics } from './metrics-routes.js';
+import { metricsEnabled } from './observability-settings.js';
+import { Readiness, registerReadinessRoute } from './readiness.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { registerProfileRoutes } from './routes/profile.js';
 import { OneLineRequestLog } from './request-log.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { appPages, type AppServices } from './services.js';
+import { registerDrain } from './shutdown.js';
 
 /** What tests and embedding applications may replace when building the app. */
 export interface BuildAppOptions {
@@ -45,30 +52,31 @@ export async function buildApp(
   const now = options.now ?? Date.now;
   // The admin page's view of the audit trail; the log lines are the trail itself.
   const auditEvents = new AuditBuffer();
-  const app = Fastify({
-    logger: logOptions(config, options.logStream),
-    // Our own ids only: a client-chosen request id could forge log lines' correlation.
-    genReqId: () => randomUUID(),
-    requestIdHeader: false,
-    logController: new OneLineRequestLog(),
-    // Fastify takes a hop count too, though its types list only boolean, string and string[].
-    trustProxy: config.trustProxy as boolean | string[],
-    bodyLimit: 64 * 1024,
-    ...(options.https ? { https: options.https } : {}),
-  }) as unknown as FastifyInstance;
+  const app = createServer(config, options);
 
+  // Nothing is measured when nobody may read the measurements (no METRICS_PORT, no token).
+  const metrics = metricsEnabled(config.metrics) ? new AppMetrics() : null;
+  const opened = options.store ?? (await openStore(config.session.store));
+  const store = metrics === null ? opened : new MeasuredSessionStore(opened, metrics);
   const signIn = await createEntraSignIn(
-    options.store ? { ...config, session: { ...config.session, store: options.store } } : config,
+    { ...config, session: { ...config.session, store } },
     {
       now,
       fetch: options.providerFetch,
       pages: appPages(config),
       logger: app.log,
-      onEvent: (event) => auditEvents.record(event),
+      onEvent: (event) => {
+        auditEvents.record(event);
+        metrics?.recordEvent(event);
+      },
+      metrics: metrics?.signInMetrics,
       startDevelopmentProvider: false,
     },
   );
   app.addHook('onClose', () => signIn.close());
+  const readiness = new Readiness(opened, signIn.provider, { now });
+  registerDrain(app, readiness);
+  if (metrics !== null) serveMetrics(app, metrics, config.metrics, signIn.paths.redirect);
   const services: AppServices = { config, signIn, now, auditEvents };
 
   await registerSecurityHeaders(app, config);
@@ -93,7 +101,26 @@ export async function buildApp(
   installErrorHandler(app, services);
   await app.register(entraSignIn, { signIn });
   registerPageRoutes(app, services);
+  registerReadinessRoute(app, readiness);
   registerProfileRoutes(app, services);
   await registerAdminRoutes(app, services);
   return app;
+}
+
+function createServer(config: Config, options: BuildAppOptions): FastifyInstance {
+  return Fastify({
+    logger: logOptions(config, options.logStream),
+    // Our own ids only: a client-chosen request id could forge log lines' correlation. The id
+    // is the correlation id that error pages show, and every log line of the request has it.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    logController: new OneLineRequestLog(),
+    // Fastify takes a hop count too, though its types list only boolean, string and string[].
+    trustProxy: config.trustProxy as boolean | string[],
+    bodyLimit: 64 * 1024,
+    // While draining, a request that still arrives on an open connection is answered like any
+    // other (with Connection: close), not refused: see registerDrain.
+    return503OnClosing: false,
+    ...(options.https ? { https: options.https } : {}),
+  });
 }

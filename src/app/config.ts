@@ -21,10 +21,18 @@ import {
   resolveHttps,
   type HttpsSetting,
 } from './config-checks.js';
+import {
+  resolveLogFormat,
+  resolveMetrics,
+  resolveShutdownTimeout,
+  type LogFormat,
+  type MetricsSettings,
+} from './observability-settings.js';
 
 export { DEV_CLIENT_ID, DEV_TENANT_ID } from '../core/options.js';
 export type { OidcSettings, SessionSettings, DevIdpSettings } from '../core/options.js';
 export type { HttpsSetting } from './config-checks.js';
+export type { LogFormat, MetricsSettings } from './observability-settings.js';
 export { isLoopbackHost };
 
 /** The parsed, validated, frozen configuration: the library's options and the app's own. */
@@ -35,6 +43,12 @@ export interface Config extends ResolvedOptions {
   readonly https: HttpsSetting;
   readonly trustProxy: boolean | number | string[];
   readonly logLevel: string;
+  /** LOG_FORMAT: `pretty` by default in development, `json` otherwise. */
+  readonly logFormat: LogFormat;
+  /** Where Prometheus metrics are served (METRICS_PORT, METRICS_HOST, METRICS_TOKEN). */
+  readonly metrics: MetricsSettings;
+  /** How long a shutdown waits for requests under way (SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutMs: number;
   readonly dataDir: string;
   /** The app role that opens `/admin` (ADMIN_ROLE, `Admin` by default). */
   readonly adminRole: string;
@@ -59,6 +73,14 @@ const appSchema = z.object({
   TLS_CERT_FILE: optionalText,
   TLS_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: optionalText.refine(
+    (value) => value === undefined || value === 'pretty' || value === 'json',
+    'LOG_FORMAT must be pretty (readable lines) or json (one JSON object a line)',
+  ),
+  METRICS_PORT: portVariable('METRICS_PORT').optional(),
+  METRICS_HOST: optionalText,
+  METRICS_TOKEN: optionalText,
+  SHUTDOWN_TIMEOUT: z.string().trim().default('10s'),
   DATA_DIR: z.string().default('./data'),
   ADMIN_ROLE: z
     .string()
@@ -88,6 +110,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = parseVariables(appSchema, raw);
   const problems: string[] = [];
   const https = resolveHttps(env, cwd, problems);
+  const metrics = resolveMetrics(env, env.PORT, problems);
+  const shutdownTimeoutMs = resolveShutdownTimeout(env.SHUTDOWN_TIMEOUT, problems);
   if (problems.length > 0) throw configError(problems);
   const signIn = resolveOptions(
     {
@@ -110,6 +134,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     https,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL,
+    logFormat: resolveLogFormat(env.LOG_FORMAT, env.NODE_ENV),
+    metrics,
+    shutdownTimeoutMs,
     dataDir: resolve(cwd, env.DATA_DIR),
     adminRole: env.ADMIN_ROLE,
   });

@@ -14,8 +14,9 @@ export function logOptions(
   stream?: DestinationStream,
 ): Exclude<FastifyServerOptions['logger'], undefined> {
   if (config.logLevel === 'silent') return false;
-  // Readable lines for a person at a terminal; JSON lines (one object a line) for machines.
-  const pretty = config.nodeEnv === 'development' && stream === undefined;
+  // LOG_FORMAT: readable lines for a person at a terminal, JSON lines (one object a line) for
+  // machines. A stream of the caller's (tests read it) always gets JSON.
+  const pretty = config.logFormat === 'pretty' && stream === undefined;
   return {
     level: config.logLevel,
     ...(stream ? { stream } : {}),

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from './config.js';
 import { isAppError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { loadTls } from './local-tls.js';
+import { stopOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -47,12 +48,11 @@ async function main(): Promise<void> {
     );
   }
 
-  const shutdown = (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    void Promise.allSettled([app.close(), devIdp?.close()]).then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignals(app, {
+    timeoutMs: config.shutdownTimeoutMs,
+    // After the app: a sign-in under way may still need the development provider's keys.
+    ...(devIdp ? { closeAlso: () => devIdp.close() } : {}),
+  });
 }
 
 main().catch((error: unknown) => {

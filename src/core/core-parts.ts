@@ -10,6 +10,7 @@ import {
 } from './http/default-pages.js';
 import type { RouteContext } from './http/route-context.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { SignInMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { ProviderConnection, type ProviderFetch } from './provider/provider-connection.js';
 import { AttemptCookies } from './session/attempt-cookies.js';
@@ -30,6 +31,11 @@ export interface EntraSignInRuntime {
    * sessions, refused access (see {@link SignInEvent}). Each is also logged (`msg: 'audit'`).
    */
   readonly onEvent?: ((event: SignInEvent) => void) | undefined;
+  /**
+   * Measurements for the host's metrics that events do not carry (how long token refreshes
+   * take); see {@link SignInMetrics}. Sign-in outcomes are `onEvent`'s.
+   */
+  readonly metrics?: SignInMetrics | undefined;
   /** Pages to answer with instead of the plain built-in ones. */
   readonly pages?: Partial<PageRenderers> | undefined;
   /** How the library reaches the provider (tests route Microsoft's hosts to a local fake). */
@@ -98,6 +104,7 @@ export function buildCoreParts(
     provider,
     sessions,
     now,
+    metrics: runtime.metrics,
     onSessionEnded: (session: ActiveSession) => {
       const person = eventPersonOf(session.data.user);
       audit(null, {

@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../errors.js';
+import { measureTokenRefresh, type SignInMetrics } from '../metrics.js';
 import type { ApiSettings } from '../options.js';
 import type { ProviderConnection } from '../provider/provider-connection.js';
 import type { ActiveSession, SessionManager } from '../session/session-manager.js';
@@ -38,6 +39,7 @@ interface Dependencies {
   readonly sessions: SessionManager;
   readonly now: () => number;
   readonly onSessionEnded: (session: ActiveSession) => void;
+  readonly metrics?: SignInMetrics | undefined;
 }
 
 /**
@@ -229,13 +231,16 @@ export class ApiTokens {
       throw interactionError(this.#deps.now(), record, { scopes, claims: null });
     let refreshed;
     try {
-      refreshed = await redeemRefreshToken(provider, {
-        refreshToken: record.refreshToken,
-        scopes,
-        claims: claimsParameter(null, settings.clientCapabilities),
-        sessionClaims: session.data.user.claims,
-        now: now(),
-      });
+      const refreshToken = record.refreshToken;
+      refreshed = await measureTokenRefresh(this.#deps.metrics, () =>
+        redeemRefreshToken(provider, {
+          refreshToken,
+          scopes,
+          claims: claimsParameter(null, settings.clientCapabilities),
+          sessionClaims: session.data.user.claims,
+          now: now(),
+        }),
+      );
     } catch (error) {
       throw await this.#afterFailedRefresh(session, record, scopes, error);
     }
