@@ -115,8 +115,7 @@ function createServer(config: Config, options: BuildAppOptions): FastifyInstance
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     logController: new OneLineRequestLog(),
-    // Fastify takes a hop count too, though its types list only boolean, string and string[].
-    trustProxy: config.trustProxy as boolean | string[],
+    trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     // While draining, a request that still arrives on an open connection is answered like any
     // other (with Connection: close), not refused: see registerDrain.

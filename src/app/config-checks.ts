@@ -50,9 +50,13 @@ export function resolveHttps(
 
 const proxyKeywords = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** Whether TRUST_PROXY is a value Fastify understands (boolean, hop count, addresses, CIDRs). */
+/**
+ * Whether TRUST_PROXY is a value that trusts what it says: a boolean, or addresses and CIDRs. A
+ * hop count is not: Fastify 5.12 and later trust no proxy for one (it cannot tell who sent the
+ * header), so `1` would silently log every proxy's address as the client's.
+ */
 export function isTrustProxyValue(value: string): boolean {
-  if (value === 'true' || value === 'false' || /^\d+$/.test(value)) return true;
+  if (value === 'true' || value === 'false') return true;
   return value.split(',').every((item) => {
     const [address = '', prefix, extra] = item.trim().split('/');
     if (proxyKeywords.has(address) && prefix === undefined) return true;
@@ -65,9 +69,8 @@ export function isTrustProxyValue(value: string): boolean {
 }
 
 /** TRUST_PROXY in the form Fastify takes. */
-export function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((s) => s.trim());
 }

@@ -41,7 +41,7 @@ export interface Config extends ResolvedOptions {
   readonly host: string;
   readonly port: number;
   readonly https: HttpsSetting;
-  readonly trustProxy: boolean | number | string[];
+  readonly trustProxy: boolean | string[];
   readonly logLevel: string;
   /** LOG_FORMAT: `pretty` by default in development, `json` otherwise. */
   readonly logFormat: LogFormat;
@@ -67,7 +67,7 @@ const appSchema = z.object({
   PORT: portVariable('PORT').default(5000),
   TRUST_PROXY: optionalText.refine(
     (value) => value === undefined || isTrustProxyValue(value),
-    'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses or CIDR ranges (loopback, linklocal and uniquelocal also work)',
+    'TRUST_PROXY must be a comma-separated list of the proxy addresses or CIDR ranges to trust (loopback, linklocal and uniquelocal also work), or true or false; a hop count such as 1 trusts no proxy (Fastify cannot tell who sent the header): give the proxy’s address instead',
   ),
   HTTPS: optionalText,
   TLS_CERT_FILE: optionalText,
