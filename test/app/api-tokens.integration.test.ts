@@ -361,3 +361,48 @@ describe('two instances sharing a Redis store', () => {
     expect(provider.hits.refresh).toBe(1);
   });
 });
+
+// Instances that do not share TOKEN_ENCRYPTION_KEY cannot open each other's token records:
+// "sign in again" (a button), never a trip to the provider that the other would seal again.
+describe('two instances with different token encryption keys', () => {
+  let redis: RedisServer;
+  let apps: TestApp[];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const env = {
+      AUTHORITY: provider.authority,
+      CLIENT_ID: 'api-app',
+      CLIENT_SECRET: 'api-secret',
+      API_SCOPES: 'User.Read',
+      GRAPH_URL: graph.url,
+      SESSION_STORE: redis.url,
+    };
+    apps = [
+      await startTestApp({ ...env, TOKEN_ENCRYPTION_KEY: 'first-token-key-0123456789abcdef0123' }),
+      await startTestApp({ ...env, TOKEN_ENCRYPTION_KEY: 'other-token-key-0123456789abcdef0123' }),
+    ];
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await redis.close();
+  });
+
+  it('answers 401 API_SIGN_IN_AGAIN on the other, naming the setting in the log, not a redirect', async () => {
+    const [a, b] = apps as [TestApp, TestApp];
+    const agent = a.userAgent();
+    expect((await agent.get(`${a.baseUrl}/auth/sign_in`)).status).toBe(200);
+    expect((await agent.get(`${a.baseUrl}/profile`)).status).toBe(200);
+    const cookie = await agent.jar.getCookieString(a.baseUrl);
+    const authorizations = provider.authorizationRequests.length;
+    const other = await fetch(`${b.baseUrl}/profile`, {
+      headers: { cookie, accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(other.status).toBe(401);
+    expect(await other.text()).toContain('API_SIGN_IN_AGAIN');
+    expect(provider.authorizationRequests.length).toBe(authorizations);
+    expect(b.logs.join('\n')).toContain('TOKEN_ENCRYPTION_KEY');
+    // The first instance still reads them.
+    expect((await agent.get(`${a.baseUrl}/profile`)).status).toBe(200);
+  });
+});

@@ -288,7 +288,19 @@ export class ApiTokens {
 
   async #read(session: ActiveSession): Promise<TokenRecord | null> {
     const sealed = await this.#deps.sessions.readTokens(session);
-    return sealed === null ? null : this.#sealer.open(sealed, sessionKeyFor(session.id));
+    if (sealed === null) return null;
+    const record = this.#sealer.open(sealed, sessionKeyFor(session.id));
+    // Sealed under a key this instance lacks: most often instances that do not share
+    // TOKEN_ENCRYPTION_KEY (or SESSION_SECRET). Taken for "no tokens", it would send the person to
+    // the provider, whose answer the other instance seals again: a loop. "Sign in again" is a
+    // button, not a redirect; and after a key was retired, it mends the session.
+    if (record === null) {
+      throw new AppError(
+        'API_SIGN_IN_AGAIN',
+        "The session's API tokens are sealed under a key this instance does not have: is TOKEN_ENCRYPTION_KEY (or SESSION_SECRET) the same on every instance?",
+      );
+    }
+    return record;
   }
 
   async #write(session: ActiveSession, record: TokenRecord): Promise<void> {
