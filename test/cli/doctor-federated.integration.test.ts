@@ -83,6 +83,7 @@ describe('npm run doctor with AZURE_FEDERATED_TOKEN_FILE', () => {
     const { code, lines, text } = await doctor(env);
     expect(marks(lines)).toEqual([
       '✔ Settings parse and are consistent',
+      '✔ The settings avoid the common deployment mistakes',
       '✔ The authority’s discovery document is reachable and its issuer matches',
       '✔ The client assertion can be obtained',
       '✔ The client credentials work',

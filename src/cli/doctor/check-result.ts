@@ -1,8 +1,9 @@
 /** One line of the doctor's report, and how it is printed. */
 
 /**
- * `pass` green, `fail` red, `warn` when a check ran but could not prove what it checks, `info`
- * for facts to compare, `skip` when a check cannot run.
+ * `pass` green, `fail` red, `warn` when a check ran but could not prove what it checks or found a
+ * setting that works but is a known mistake, `info` for facts to compare, `skip` when a check
+ * cannot run.
  */
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'info' | 'skip';
 

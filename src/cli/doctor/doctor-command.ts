@@ -5,10 +5,11 @@ import { runDoctor, type DoctorOptions } from './run-doctor.js';
 
 const HELP = `Usage: npm run doctor
 
-Checks the settings (environment and .env) in order: they parse, the authority's discovery
-document answers with the right issuer, the client credentials work (with a federated
-credential: its token can be had first), the clock agrees with the provider's, and (with
-GRAPH_TOKEN) the registration lists the app's redirect URIs.`;
+Checks the settings (environment and .env) in order: they parse, they avoid the common
+deployment mistakes (warnings only), the authority's discovery document answers with the right
+issuer, the client credentials work (with a federated credential: its token can be had first),
+the clock agrees with the provider's, and (with GRAPH_TOKEN) the registration lists the app's
+redirect URIs.`;
 
 /** Runs the doctor; resolves to the exit code. */
 export function runDoctorCommand(
@@ -37,7 +38,7 @@ function summaryOf(failed: number, warned: number): string {
     return `${plural(failed, 'problem')} found: fix ${failed === 1 ? 'it' : 'them'} as suggested and run npm run doctor again.`;
   }
   if (warned > 0) {
-    return `No problems found, but ${plural(warned, 'check')} could not prove ${warned === 1 ? 'its' : 'their'} point: see the warning${warned === 1 ? '' : 's'} above.`;
+    return `No problems found, but ${plural(warned, 'warning')}: see ${warned === 1 ? 'it' : 'them'} above.`;
   }
   return 'No problems found.';
 }

@@ -8,6 +8,7 @@ import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import { ASSERTION_TITLE, checkClientAssertion } from './check-client-assertion.js';
 import { checkClientCredentials } from './check-client-credentials.js';
 import { checkClock } from './check-clock.js';
+import { checkDeployment, containerSignOf, DOCKER_ENV_FILE } from './check-deployment.js';
 import { checkDiscovery } from './check-discovery.js';
 import { checkRegistration } from './check-registration.js';
 import type { CheckResult } from './check-result.js';
@@ -19,6 +20,8 @@ export interface DoctorOptions extends LoadConfigOptions {
   readonly now?: () => number;
   /** How the provider is reached: the platform's `fetch` unless a test routes it elsewhere. */
   readonly providerFetch?: ProviderFetch;
+  /** The file whose presence says Docker runs this process ({@link DOCKER_ENV_FILE}). */
+  readonly dockerEnvFile?: string;
 }
 
 /** Runs the checks in order, yielding each result. */
@@ -28,6 +31,11 @@ export async function* runDoctor(options: DoctorOptions = {}): AsyncGenerator<Ch
   const { result, config, cli } = checkSettings(options);
   yield result;
   if (config === null || cli === null) return;
+  const container = containerSignOf({
+    dockerEnvFile: options.dockerEnvFile ?? DOCKER_ENV_FILE,
+    env: options.env ?? process.env,
+  });
+  yield* checkDeployment(config, container);
   const redirect: CheckResult = {
     title: 'The redirect URIs the app will send',
     status: 'info',
