@@ -87,7 +87,8 @@ export async function buildApp(
   });
   // Pages show personal data: no cache may keep them, so the back button after sign-out
   // cannot show a signed-in page.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // A callback rather than an async hook: one promise fewer on every response.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (
       typeof type === 'string' &&
@@ -96,7 +97,7 @@ export async function buildApp(
     ) {
       reply.header('cache-control', 'no-store');
     }
-    return payload;
+    done(null, payload);
   });
   installErrorHandler(app, services);
   await app.register(entraSignIn, { signIn });

@@ -21,6 +21,40 @@ interface Row {
 
 const SESSION_COLUMNS = 'data, created_at, refreshed_at, expires_at, absolute_expires_at';
 
+// How many parsed sessions `get` keeps for reuse (see ParsedData).
+const PARSED_SESSIONS = 1_000;
+
+/**
+ * The data of the sessions read last, parsed, with the exact text it was parsed from. Every read
+ * still asks the database, which alone says whether a session lives (an end elsewhere counts at
+ * once); only parsing the same text again is saved, a measurable share of a signed-in page's
+ * CPU time. The objects are shared between reads, as the memory store shares its own.
+ */
+class ParsedData {
+  readonly #entries = new Map<string, { text: string; data: StoredSession['data'] }>();
+
+  of(key: string, text: string): StoredSession['data'] {
+    const known = this.#entries.get(key);
+    if (known?.text === text) return known.data;
+    const data = parseData(text);
+    this.#entries.delete(key);
+    if (this.#entries.size >= PARSED_SESSIONS) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, { text, data });
+    return data;
+  }
+
+  forget(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
 /**
  * Keeps sessions in a SQLite file (better-sqlite3), so they survive restarts and several
  * processes on one machine can share them. WAL mode lets readers and one writer work at once.
@@ -46,6 +80,7 @@ export class SqliteSessionStore implements SessionStore {
   readonly #markUsed: Database.Statement<[string, number, number]>;
   readonly #forgetUsed: Database.Statement<[string]>;
   readonly #purgeUsed: Database.Statement<[number]>;
+  readonly #parsed = new ParsedData();
 
   constructor(path: string) {
     if (path !== ':memory:') prepareOwnerOnlyFile(path);
@@ -115,7 +150,7 @@ export class SqliteSessionStore implements SessionStore {
   get(key: string, now: number): Promise<StoredSession | null> {
     return attempt(() => {
       const row = this.#get.get(key, now);
-      return row ? sessionOf(row) : null;
+      return row ? sessionOf(row, this.#parsed.of(key, row.data)) : null;
     });
   }
 
@@ -169,6 +204,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   delete(key: string): Promise<void> {
+    this.#parsed.forget(key);
     return attempt(() => {
       this.#delete.run(key);
     });
@@ -182,7 +218,7 @@ export class SqliteSessionStore implements SessionStore {
     return attempt(() =>
       this.#listByUser
         .all(userKey, now, now)
-        .map((row) => ({ key: row.key, session: sessionOf(row) })),
+        .map((row) => ({ key: row.key, session: sessionOf(row, parseData(row.data)) })),
     );
   }
 
@@ -213,15 +249,20 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   close(): Promise<void> {
+    this.#parsed.clear();
     return attempt(() => {
       this.#db.close();
     });
   }
 }
 
-function sessionOf(row: Row): StoredSession {
+function parseData(text: string): StoredSession['data'] {
+  return JSON.parse(text) as StoredSession['data'];
+}
+
+function sessionOf(row: Row, data: StoredSession['data']): StoredSession {
   return {
-    data: JSON.parse(row.data) as StoredSession['data'],
+    data,
     createdAt: row.created_at,
     refreshedAt: row.refreshed_at,
     expiresAt: row.expires_at,

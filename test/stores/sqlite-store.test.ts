@@ -34,6 +34,20 @@ describe('SqliteSessionStore', () => {
     await Promise.all([writer.close(), reader.close()]);
   });
 
+  it('reads the new data of a session that another process replaced after a first read', async () => {
+    const file = newFile();
+    const [writer, reader] = [new SqliteSessionStore(file), new SqliteSessionStore(file)];
+    const session = storedSession();
+    await writer.set('key', session);
+    expect(await reader.get('key', session.createdAt)).toEqual(session);
+    const replaced = { ...session, data: { ...session.data, app: { theme: 'dark' } } };
+    expect(await writer.replace('key', replaced, session.createdAt)).toBe(true);
+    expect(await reader.get('key', session.createdAt)).toEqual(replaced);
+    await writer.delete('key');
+    expect(await reader.get('key', session.createdAt)).toBeNull();
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
   it('counts the expired sessions it purges', async () => {
     const store = new SqliteSessionStore(newFile());
     const session = storedSession();

@@ -2,19 +2,50 @@ import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { hasGroupsOverage, rolesOf } from '../../core/access-rule.js';
 import { renderHomePage } from '../pages/home-page.js';
+import type { PageContext } from '../pages/layout.js';
+import { PageTemplate } from '../pages/page-template.js';
 import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-details-page.js';
 import { isEntraProvider, pageContextFor, type AppServices } from '../services.js';
+
+const HTML = 'text/html; charset=utf-8';
 
 /** The status page, the claims page and the health check. */
 export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
   // Rendering the claim tables is the largest part of this page's cost; they change only with
   // the person's sign-in and, for the relative times, with the minute.
   const claimSections = new LRUCache<string, string>({ max: 1_000 });
+  // Whole pages, rendered once for everything they show but the CSRF token (see PageTemplate),
+  // keyed by all of it: the page, the context, the sections' key and the roles and groups.
+  const pages = new LRUCache<string, PageTemplate>({ max: 1_000 });
+  const templateFor = (
+    key: readonly unknown[],
+    context: PageContext,
+    render: (context: PageContext) => string,
+  ): PageTemplate => {
+    const cacheKey = JSON.stringify([...key, { ...context, csrfToken: null }]);
+    let template = pages.get(cacheKey);
+    if (template === undefined) {
+      template = new PageTemplate(
+        (csrfToken) => render({ ...context, csrfToken }),
+        context.csrfToken !== null,
+      );
+      pages.set(cacheKey, template);
+    }
+    return template;
+  };
+  // Signed out, the home page depends on the configuration alone.
+  const signedOutHome = new PageTemplate(
+    () => renderHomePage(pageContextFor(services, null)),
+    false,
+  );
+
   app.get('/', async (request, reply) => {
     const session = await request.entraSession();
+    if (session === null) return reply.type(HTML).send(signedOutHome.fill(null));
+    const context = pageContextFor(services, session);
     return reply
-      .type('text/html; charset=utf-8')
-      .send(renderHomePage(pageContextFor(services, session)));
+      .type(HTML)
+      .send(templateFor(['home'], context, renderHomePage).fill(context.csrfToken));
   });
 
   // Signed out, this answers 401 with a page that offers sign-in rather than redirecting: that is
@@ -24,23 +55,22 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     if (session === null) return reply;
     const user = session.data.user;
     const now = services.now();
-    const cacheKey = `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`;
-    let sections = claimSections.get(cacheKey);
+    const sectionsKey = `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`;
+    let sections = claimSections.get(sectionsKey);
     if (sections === undefined) {
       sections = renderClaimSections(user.claims, now, isEntraProvider(services.config));
-      claimSections.set(cacheKey, sections);
+      claimSections.set(sectionsKey, sections);
     }
     const person = services.signIn.personOf(session);
     // The overage's groups come from Graph (kept for the session); when Graph cannot say, this
     // rejects with GROUPS_UNAVAILABLE, a 503, rather than show the person in no group.
     const groups = await services.signIn.groupsOf(session);
-    return reply.type('text/html; charset=utf-8').send(
-      renderTokenDetailsPage(pageContextFor(services, session), sections, {
-        roles: rolesOf(person),
-        groups,
-        fromGraph: hasGroupsOverage(person),
-      }),
+    const access = { roles: rolesOf(person), groups, fromGraph: hasGroupsOverage(person) };
+    const context = pageContextFor(services, session);
+    const template = templateFor(['token_details', sectionsKey, access], context, (context) =>
+      renderTokenDetailsPage(context, sections, access),
     );
+    return reply.type(HTML).send(template.fill(context.csrfToken));
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
