@@ -16,7 +16,7 @@ import { renderError } from './http/error-response.js';
 import type { RouteContext } from './http/route-context.js';
 import type { ActiveSession } from './session/session-manager.js';
 import { personOf } from './signed-in-person.js';
-import { graphUrlOf, type GraphRequest } from './tokens/graph-client.js';
+import { isOnGraph, type GraphRequest } from './tokens/graph-client.js';
 
 interface GraphPage {
   readonly value?: unknown;
@@ -98,7 +98,7 @@ export class AccessGuard {
       if (pages >= MAX_PAGES) {
         throw new AppError('GROUPS_UNAVAILABLE', `Graph paged the groups past ${MAX_PAGES} pages`);
       }
-      if (!onGraph(this.#context.options.api.graphUrl, next)) {
+      if (!isOnGraph(this.#context.options.api.graphUrl, next)) {
         throw new AppError('GROUPS_UNAVAILABLE', "Graph's next page of groups is elsewhere");
       }
       page = await this.#page(session, next, {});
@@ -113,14 +113,5 @@ export class AccessGuard {
       if (isAppError(error) && error.code !== 'API_UNREACHABLE') throw error;
       throw new AppError('GROUPS_UNAVAILABLE', 'Graph did not list the groups', { cause: error });
     }
-  }
-}
-
-function onGraph(graphUrl: string, url: string): boolean {
-  try {
-    graphUrlOf(graphUrl, url);
-    return true;
-  } catch {
-    return false;
   }
 }

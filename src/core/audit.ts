@@ -1,6 +1,7 @@
 import type { EventContext, EventPerson, SignInEvent } from './events.js';
 import type { AuthRequest } from './http/auth-request.js';
 import type { Logger } from './logger.js';
+import { deviceOf } from './session/device.js';
 import type { SignedInUser } from './session/session-store.js';
 import { personOf } from './signed-in-person.js';
 
@@ -31,13 +32,14 @@ export function auditTrail(
   onEvent: ((event: SignInEvent) => void) | undefined,
 ): Audit {
   return (request, entry) => {
-    const userAgent = request?.header('user-agent');
+    const { userAgent, address } =
+      request === null ? { userAgent: null, address: null } : deviceOf(request);
     const event = {
       ...entry,
       at: now(),
       requestId: request?.id ?? '',
-      address: request?.address ?? null,
-      userAgent: userAgent === undefined ? null : userAgent.slice(0, 512),
+      address,
+      userAgent,
     } as SignInEvent;
     const log = loggerOf(request);
     log.info({ audit: event }, 'audit');

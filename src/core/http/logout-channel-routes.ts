@@ -40,7 +40,6 @@ export async function frontChannelLogout(
   const session = context.options.session;
   if (current?.data.user.claims['sid'] === sid)
     draft.cookies.push(clearCookie(session, session.cookieName));
-  context.logFor(request).info({ ended }, 'front-channel logout');
   context.audit(request, {
     type: 'sessions-ended',
     endedBy: 'front-channel',
@@ -100,7 +99,6 @@ export async function backChannelLogout(
       await context.sessions.forgetUsed(tokenKey).catch(() => undefined);
       throw error;
     }
-    context.logFor(request).info({ ended }, 'back-channel logout');
     context.audit(request, {
       type: 'sessions-ended',
       endedBy: 'back-channel',

@@ -1,3 +1,4 @@
+import { personOf } from '../signed-in-person.js';
 import { describeDevice } from './device.js';
 import type { SessionHandles } from './session-handle.js';
 import type { ActiveSession, SessionManager } from './session-manager.js';
@@ -55,11 +56,6 @@ export class SessionDirectory {
   /** The handle of a session. */
   handleOf(session: ActiveSession): string {
     return this.#handles.of(this.#sessions.keyOf(session));
-  }
-
-  /** The handle of the session stored under `key`. */
-  handleOfKey(key: string): string {
-    return this.#handles.of(key);
   }
 
   /** The person's live sessions, newest first, the current one marked. */
@@ -137,12 +133,11 @@ export class SessionDirectory {
 function summaryOf(listed: readonly KeyedSession[]): PersonWithSessions | null {
   const newest = listed[0];
   if (newest === undefined) return null;
-  const { key, name, claims } = newest.session.data.user;
-  const username = claims['preferred_username'] ?? claims['email'];
+  const { key, name, username } = personOf(newest.session.data.user);
   return {
     key,
     name,
-    username: typeof username === 'string' ? username : undefined,
+    username,
     sessions: listed.length,
     lastActiveAt: Math.max(...listed.map(({ session }) => session.refreshedAt)),
   };

@@ -42,6 +42,9 @@ interface Dependencies {
   readonly metrics?: SignInMetrics | undefined;
 }
 
+export type { Interaction } from './interactions.js';
+export type { SignInAsked, SignInTokens } from './sign-in-record.js';
+
 /**
  * The session's access tokens for APIs: cached per set of scopes until shortly before expiry,
  * refreshed with the session's refresh token, sealed at rest beside the session (see
@@ -52,9 +55,6 @@ interface Dependencies {
  * tokens (and treats reuse as theft, as OAuth 2.0 Security BCP §4.14 advises) would revoke the
  * whole grant on the second.
  */
-export type { Interaction } from './interactions.js';
-export type { SignInAsked, SignInTokens } from './sign-in-record.js';
-
 export class ApiTokens {
   readonly #deps: Dependencies;
   readonly #sealer: TokenSealer;
@@ -143,17 +143,11 @@ export class ApiTokens {
     const known = (await this.#read(session))?.groups;
     if (known !== undefined) return known;
     const groups = await resolve();
-    const { sessions, now, provider } = this.#deps;
-    const lock = `refresh:${sessionKeyFor(session.id)}`;
-    const heldUntil = now() + provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
-    if (await sessions.markUsed(lock, heldUntil)) {
-      try {
-        const record = await this.#read(session);
-        if (record !== null) await this.#write(session, { ...record, groups: [...groups] });
-      } finally {
-        if (now() < heldUntil) await sessions.forgetUsed(lock).catch(() => undefined);
-      }
-    }
+    const holdMs = this.#deps.provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
+    await this.#whileLocked(session, holdMs, async () => {
+      const record = await this.#read(session);
+      if (record !== null) await this.#write(session, { ...record, groups: [...groups] });
+    });
     return groups;
   }
 
@@ -192,20 +186,13 @@ export class ApiTokens {
     scopes: string[],
     refused: string | undefined,
   ): Promise<AccessToken> {
-    const { sessions, provider, now } = this.#deps;
-    const lock = `refresh:${sessionKeyFor(session.id)}`;
-    const holdMs = 3 * provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
+    const holdMs = 3 * this.#deps.provider.settings.timeoutSeconds * 1000 + LOCK_MARGIN_MS;
     const deadline = Date.now() + holdMs;
     for (;;) {
-      const heldUntil = now() + holdMs;
-      if (await sessions.markUsed(lock, heldUntil)) {
-        try {
-          return await this.#refresh(session, scopes, refused, heldUntil);
-        } finally {
-          // Released only while still ours: past its time another request may hold it.
-          if (now() < heldUntil) await sessions.forgetUsed(lock).catch(() => undefined);
-        }
-      }
+      const refreshed = await this.#whileLocked(session, holdMs, (heldUntil) =>
+        this.#refresh(session, scopes, refused, heldUntil),
+      );
+      if (refreshed !== null) return refreshed.value;
       // Another request (maybe on another instance) is refreshing: wait for what it writes.
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const cached = this.#usable(await this.#read(session), scopes, refused);
@@ -284,6 +271,25 @@ export class ApiTokens {
       await this.#deps.sessions.writeTokens(session, null);
     }
     return error;
+  }
+
+  // The session's refresh lock in the store (its one-time values): `work` runs only when this
+  // request takes it (`null` when another holds it), and it is released only while still ours:
+  // past its time another request may hold it.
+  async #whileLocked<T>(
+    session: ActiveSession,
+    holdMs: number,
+    work: (heldUntil: number) => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    const { sessions, now } = this.#deps;
+    const lock = `refresh:${sessionKeyFor(session.id)}`;
+    const heldUntil = now() + holdMs;
+    if (!(await sessions.markUsed(lock, heldUntil))) return null;
+    try {
+      return { value: await work(heldUntil) };
+    } finally {
+      if (now() < heldUntil) await sessions.forgetUsed(lock).catch(() => undefined);
+    }
   }
 
   async #read(session: ActiveSession): Promise<TokenRecord | null> {

@@ -86,6 +86,11 @@ export async function graphJson<T = Record<string, unknown>>(
   }
 }
 
+/** Whether `url` is on GRAPH_URL's origin (a link Graph gave, such as `@odata.nextLink`). */
+export function isOnGraph(graphUrl: string, url: string): boolean {
+  return graphUrl !== '' && URL.canParse(url) && new URL(url).origin === new URL(graphUrl).origin;
+}
+
 /** `pathOrUrl` resolved against Graph's origin; throws for a URL anywhere else. */
 export function graphUrlOf(graphUrl: string, pathOrUrl: string): URL {
   if (graphUrl === '') {
