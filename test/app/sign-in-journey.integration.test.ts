@@ -117,7 +117,9 @@ describe('the sign-in journey against the development identity provider', () => 
     const name = t.config.session.cookieName;
     const value = await agent.cookie(t.baseUrl, name);
     expect(value).toBeDefined();
-    const tampered = `${(value ?? '').slice(0, 10)}x${(value ?? '').slice(11)}`;
+    // One character changed, to one it surely was not.
+    const original = (value ?? '').charAt(10);
+    const tampered = `${(value ?? '').slice(0, 10)}${original === 'x' ? 'y' : 'x'}${(value ?? '').slice(11)}`;
     await agent.jar.setCookie(`${name}=${tampered}; Path=/`, t.baseUrl);
     const details = await agent.get(`${t.baseUrl}/token_details`);
     expect(details.status).toBe(401);

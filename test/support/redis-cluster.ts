@@ -94,10 +94,20 @@ class TestCluster implements RedisCluster {
     return this.#node(primary.port);
   }
 
+  /**
+   * The replicas of `primary`. Right after a failover the cluster's view may not list the old
+   * primary as the new one's replica yet: a cluster with replicas is waited on until it does.
+   */
   async replicasOf(primary: RedisClusterNode): Promise<RedisClusterNode[]> {
-    const nodes = await this.#topology();
-    const id = nodes.find((node) => node.port === primary.port)?.id;
-    return nodes.filter((node) => node.primaryId === id).map((node) => this.#node(node.port));
+    let replicas: RedisClusterNode[] = [];
+    const listed = async () => {
+      const nodes = await this.#topology();
+      const id = nodes.find((node) => node.port === primary.port)?.id;
+      replicas = nodes.filter((node) => node.primaryId === id).map((n) => this.#node(n.port));
+      return replicas.length > 0 || !nodes.some((node) => node.primaryId !== null);
+    };
+    await until(`a replica of node ${primary.port}`, listed, 5_000).catch(() => undefined);
+    return replicas;
   }
 
   async failover(replica: RedisClusterNode): Promise<void> {
