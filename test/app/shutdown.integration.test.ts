@@ -224,8 +224,10 @@ describe('on SIGTERM', () => {
     expect(accepted.filter((r) => r.outcome !== 'complete')).toEqual([]);
     expect(accepted.some((r) => r.method === 'POST' && r.path === '/auth/sign_out')).toBe(true);
     expect(accepted.some((r) => r.path === '/auth/redirect')).toBe(true);
+    // Never connected: refused, or reset while still in the kernel's backlog when the listener
+    // closed (the app never accepted it, so nothing of it was lost).
     for (const r of records.filter((r) => r.outcome === 'refused')) {
-      expect(r.error).toBe('ECONNREFUSED');
+      expect(['ECONNREFUSED', 'ECONNRESET']).toContain(r.error);
     }
     expect(records.filter((r) => r.outcome === 'refused').length).toBeGreaterThanOrEqual(1);
 
