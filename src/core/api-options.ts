@@ -2,21 +2,12 @@
  * The `api` options resolved: which scopes the sign-in asks for on behalf of APIs, where
  * Microsoft Graph is, and the keys that encrypt the tokens at rest.
  */
-import { MICROSOFT_CLOUD_HOSTS } from './entra/entra-tenant.js';
+import { GLOBAL_CLOUD, microsoftCloudOf } from './entra/microsoft-clouds.js';
 import { isLoopbackHost } from './loopback.js';
 import type { ApiSettings, DevIdpSettings, SettingNamer } from './option-types.js';
 
 /** The least length of a token encryption key (as of a session secret). */
 const MIN_KEY_LENGTH = 32;
-
-// Each national cloud has its own Graph: a token from one is refused by the others.
-// https://learn.microsoft.com/graph/deployments#microsoft-graph-and-graph-explorer-service-root-endpoints
-const GRAPH_OF_CLOUD: Readonly<Record<string, string>> = {
-  'login.microsoftonline.us': 'https://graph.microsoft.us',
-  'login.partner.microsoftonline.cn': 'https://microsoftgraph.chinacloudapi.cn',
-  'login.chinacloudapi.cn': 'https://microsoftgraph.chinacloudapi.cn',
-};
-const GLOBAL_GRAPH = 'https://graph.microsoft.com';
 
 interface ApiInput {
   readonly api: {
@@ -47,7 +38,8 @@ export function resolveApi(
     }
   }
   // Another provider's tokens are not Graph's to receive: no Graph unless one is named.
-  const defaultGraph = entra ? (GRAPH_OF_CLOUD[host] ?? GLOBAL_GRAPH) : '';
+  // Each national cloud has its own Graph: a token from one is refused by the others.
+  const defaultGraph = entra ? (microsoftCloudOf(host) ?? GLOBAL_CLOUD).graphUrl : '';
   const graphUrl =
     o.api.graphUrl ?? (devIdp !== null ? `http://127.0.0.1:${devIdp.port}` : defaultGraph);
   if (graphUrl !== '') checkGraphUrl(graphUrl, nameOf, problems);
@@ -67,11 +59,7 @@ export function resolveApi(
 }
 
 function isEntraHost(host: string): boolean {
-  return (
-    MICROSOFT_CLOUD_HOSTS.includes(host) ||
-    host in GRAPH_OF_CLOUD ||
-    host.endsWith('.ciamlogin.com')
-  );
+  return microsoftCloudOf(host) !== undefined || host.endsWith('.ciamlogin.com');
 }
 
 // Graph is where the person's access tokens go: only an origin over https (http for this

@@ -60,7 +60,7 @@ export interface CoreParts {
 }
 
 /** Where the library's routes are, under the prefix. */
-export function pathsOf(options: ResolvedOptions): AuthPaths {
+function pathsOf(options: ResolvedOptions): AuthPaths {
   const p = options.routePrefix;
   return Object.freeze({
     signIn: `${p}/sign_in`,

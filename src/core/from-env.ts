@@ -71,7 +71,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const MAX_DURATION_MS = 365 * 86_400_000;
 
-const optionalText = z
+/** A text variable, trimmed: unset, or set to nothing but spaces, reads as `undefined`. */
+export const optionalText = z
   .string()
   .trim()
   .transform((value) => (value === '' ? undefined : value))

@@ -6,10 +6,9 @@
  * @see https://learn.microsoft.com/graph/api/group-get
  */
 import type { ServerResponse } from 'node:http';
+import { GUID } from '../core/guid.js';
 import type { GraphCall } from './graph-call.js';
 import { graphError, METADATA, selectedEntity, sendGraphJson } from './graph-replies.js';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `POST /me/getMemberObjects` with `{"securityEnabledOnly": true|false}`: the ids of the groups

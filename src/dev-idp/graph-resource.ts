@@ -43,7 +43,7 @@ export function describeScope(scope: string): string {
 }
 
 /** Access tokens live an hour, as Entra's do by default. */
-export const GRAPH_ACCESS_TOKEN_TTL = 3600;
+const GRAPH_ACCESS_TOKEN_TTL = 3600;
 
 /** The Graph fake as oidc-provider's resource server (RFC 8707), with opaque access tokens. */
 export function graphResourceServer(resource: string) {

@@ -4,15 +4,17 @@
  * owner only (folder 0700, files 0600), as the app's own generated secrets are.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readEnvFile, updateEnvFile } from '../cli/registration/env-file.js';
+import { writePrivateFile } from '../core/private-file.js';
 import type { DevSigningKey } from './dev-idp-options.js';
 import { generateSigningKey } from './provider-configuration.js';
 
 /** The file under DATA_DIR that keeps the generated client secret. */
 export const SECRET_FILE = 'dev-idp-secret';
-/** The file under DATA_DIR that keeps the ID token signing key (a private JWK). */
-export const SIGNING_KEY_FILE = 'dev-idp-signing-key.json';
+// The file under DATA_DIR that keeps the ID token signing key (a private JWK).
+const SIGNING_KEY_FILE = 'dev-idp-signing-key.json';
 
 /**
  * The client secret kept in `dataDir`, made (32 random bytes, base64url) on the first run: the
@@ -64,32 +66,11 @@ function isRsaPrivateJwk(value: unknown): value is DevSigningKey {
  * Returns whether a TENANT_ID line was commented out.
  */
 export function writeEnvFile(path: string, settings: Readonly<Record<string, string>>): boolean {
-  const lines = existsSync(path) ? readFileSync(path, 'utf8').split(/\r?\n/) : [];
-  if (lines.at(-1) === '') lines.pop();
-  const pending = new Map(Object.entries(settings));
-  let tenantCommented = false;
-  const kept = lines.map((line) => {
-    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
-    if (name === undefined) return line;
-    if (name === 'TENANT_ID') {
-      tenantCommented = true;
-      return `# ${line}  (commented out by npm run dev-idp: AUTHORITY names the development provider)`;
-    }
-    const value = pending.get(name);
-    if (value === undefined) return line;
-    pending.delete(name);
-    return `${name}=${value}`;
+  const tenantCommented = Object.hasOwn(readEnvFile(path), 'TENANT_ID');
+  // The file is this command's to write again on each run, so no backup piles up.
+  updateEnvFile(path, { ...settings, TENANT_ID: null }, new Date(), {
+    backup: false,
+    removedNote: 'commented out by npm run dev-idp: AUTHORITY names the development provider',
   });
-  for (const [name, value] of pending) kept.push(`${name}=${value}`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${kept.join('\n')}\n`, { mode: 0o600 });
-  // writeFileSync's mode applies to a new file only; an existing .env left 0644 is narrowed.
-  chmodSync(path, 0o600);
   return tenantCommented;
-}
-
-function writePrivateFile(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, content, { mode: 0o600 });
-  chmodSync(file, 0o600);
 }

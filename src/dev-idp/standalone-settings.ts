@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseVariables, portVariable } from '../core/from-env.js';
+import { optionalText, parseVariables, portVariable } from '../core/from-env.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import { resolveBaseUrl } from '../core/option-checks.js';
 import { configError, MIN_SECRET_LENGTH } from '../core/options.js';
@@ -46,13 +46,7 @@ generated once into DATA_DIR/dev-idp-secret), BASE_URL (comma-separated public o
 http://localhost:5000), AUTH_ROUTE_PREFIX (/auth), DATA_DIR (./data), DEV_IDP_ACCOUNTS_FILE.`;
 
 /** The port it listens on when DEV_IDP_PORT is unset: the one `npm start` uses for its own. */
-export const DEFAULT_STANDALONE_PORT = 5001;
-
-const optionalText = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
+const DEFAULT_STANDALONE_PORT = 5001;
 
 const envSchema = z.object({
   NODE_ENV: z.string().default('development'),

@@ -4,9 +4,8 @@
  * client for BASE_URL's origins, keeps its client secret and signing key in DATA_DIR across
  * restarts, and prints (or writes with `--write-env`) the settings each instance needs.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from 'node:util';
+import { readDotEnv } from '../app/config.js';
 import { isAppError } from '../core/errors.js';
 import { DEV_CLIENT_ID, DEV_TENANT_ID } from '../core/options.js';
 import { readAccountsFile } from './accounts.js';
@@ -101,11 +100,6 @@ async function startOrExplain(settings: StandaloneSettings, clientSecret: string
     }
     throw error;
   }
-}
-
-function readDotEnv(cwd: string): Record<string, string> {
-  const file = join(cwd, '.env');
-  return existsSync(file) ? (parseEnv(readFileSync(file, 'utf8')) as Record<string, string>) : {};
 }
 
 main().catch((error: unknown) => {

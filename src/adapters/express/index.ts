@@ -138,7 +138,7 @@ export async function entraSignIn(
 }
 
 /** The core's view of an Express (or plain Node) request, for core methods that take one. */
-export function toAuthRequest(req: Request): AuthRequest {
+function toAuthRequest(req: Request): AuthRequest {
   let id: string | undefined;
   const url = req.originalUrl ?? req.url ?? '/';
   const at = url.indexOf('?');

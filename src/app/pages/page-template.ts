@@ -31,6 +31,13 @@ export class PageTemplate {
       parts.length === 2 ? [Buffer.from(parts[0] ?? ''), Buffer.from(parts[1] ?? '')] : null;
   }
 
+  /** What this template keeps in memory, for a cache bounded by bytes. */
+  get bytes(): number {
+    return (
+      (this.#whole?.length ?? 0) + (this.#parts?.[0].length ?? 0) + (this.#parts?.[1].length ?? 0)
+    );
+  }
+
   /** The page's bytes with this request's CSRF token (`null` for a page without a form). */
   fill(csrfToken: string | null): Buffer {
     if (this.#whole !== null && csrfToken === null) return this.#whole;

@@ -8,15 +8,20 @@ import { renderClaimSections, renderTokenDetailsPage } from '../pages/token-deta
 import { isEntraProvider, pageContextFor, type AppServices } from '../services.js';
 
 const HTML = 'text/html; charset=utf-8';
+// About three hundred claims pages.
+const PAGE_CACHE_BYTES = 2 * 1024 * 1024;
 
 /** The status page, the claims page and the health check. */
 export function registerPageRoutes(app: FastifyInstance, services: AppServices): void {
-  // Rendering the claim tables is the largest part of this page's cost; they change only with
-  // the person's sign-in and, for the relative times, with the minute.
-  const claimSections = new LRUCache<string, string>({ max: 1_000 });
   // Whole pages, rendered once for everything they show but the CSRF token (see PageTemplate),
-  // keyed by all of it: the page, the context, the sections' key and the roles and groups.
-  const pages = new LRUCache<string, PageTemplate>({ max: 1_000 });
+  // keyed by all of it: the page, the context, the claims' key and the roles and groups. Bounded
+  // by bytes, not entries: a key is new with every sign-in and every minute (the claims page's
+  // relative times), so a count-bounded cache of pages grew the heap by tens of megabytes under
+  // load, and one person re-reading a page is what it is for.
+  const pages = new LRUCache<string, PageTemplate>({
+    maxSize: PAGE_CACHE_BYTES,
+    sizeCalculation: (template, key) => template.bytes + key.length,
+  });
   const templateFor = (
     key: readonly unknown[],
     context: PageContext,
@@ -55,12 +60,8 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     if (session === null) return reply;
     const user = session.data.user;
     const now = services.now();
+    // The claim tables change only with the sign-in and, for their relative times, the minute.
     const sectionsKey = `${user.key}|${user.signedInAt}|${Math.floor(now / 60_000)}`;
-    let sections = claimSections.get(sectionsKey);
-    if (sections === undefined) {
-      sections = renderClaimSections(user.claims, now, isEntraProvider(services.config));
-      claimSections.set(sectionsKey, sections);
-    }
     const person = services.signIn.personOf(session);
     // The overage's groups come from Graph (kept for the session); when Graph cannot say, this
     // rejects with GROUPS_UNAVAILABLE, a 503, rather than show the person in no group.
@@ -68,7 +69,11 @@ export function registerPageRoutes(app: FastifyInstance, services: AppServices):
     const access = { roles: rolesOf(person), groups, fromGraph: hasGroupsOverage(person) };
     const context = pageContextFor(services, session);
     const template = templateFor(['token_details', sectionsKey, access], context, (context) =>
-      renderTokenDetailsPage(context, sections, access),
+      renderTokenDetailsPage(
+        context,
+        renderClaimSections(user.claims, now, isEntraProvider(services.config)),
+        access,
+      ),
     );
     return reply.type(HTML).send(template.fill(context.csrfToken));
   });

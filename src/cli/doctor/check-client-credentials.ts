@@ -15,7 +15,8 @@ import { clientAuthenticationFor } from '../../core/provider/client-authenticati
 import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import type { Config } from '../../app/config.js';
 import { allowLoopbackHttp } from '../allow-loopback-http.js';
-import { describeNetworkFailure, isNetworkFailure } from '../network-failure.js';
+import { describeFailure } from '../../core/describe-failure.js';
+import { isNetworkFailure } from '../../core/provider/network-failure.js';
 import type { CheckResult } from './check-result.js';
 import { credentialName } from './credential-names.js';
 import { entraSentence } from './entra-sentences.js';
@@ -180,7 +181,7 @@ function unanswered(error: unknown): CheckResult {
     title: TITLE,
     status: 'fail',
     detail: isNetworkFailure(error)
-      ? `The token endpoint cannot be reached: ${describeNetworkFailure(error, 'no answer within PROVIDER_TIMEOUT')}.`
+      ? `The token endpoint cannot be reached: ${describeFailure(error, { form: 'sentence' })}.`
       : `The token endpoint’s answer was not understood (${error instanceof Error ? error.message : 'unknown error'}).`,
     fix: 'Check AUTHORITY and the network between this machine and the provider.',
   };

@@ -8,7 +8,7 @@ import { isAppError } from '../../core/errors.js';
 import { checkDiscoveredIssuer } from '../../core/provider/discovered-issuer.js';
 import type { ProviderFetch } from '../../core/provider/provider-connection.js';
 import type { Config } from '../../app/config.js';
-import { describeNetworkFailure } from '../network-failure.js';
+import { describeFailure } from '../../core/describe-failure.js';
 import type { CheckResult } from './check-result.js';
 import { entraSentence } from './entra-sentences.js';
 
@@ -41,7 +41,7 @@ export async function checkDiscovery(
     response = await providerFetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
   } catch (error) {
     return fail(
-      `${url} cannot be reached: ${describeNetworkFailure(error, 'no answer within PROVIDER_TIMEOUT')}.`,
+      `${url} cannot be reached: ${describeFailure(error, { form: 'sentence' })}.`,
       'Check AUTHORITY (or TENANT_ID) for typos, and that this machine can reach it (proxy, firewall). For a national cloud set AUTHORITY, such as https://login.microsoftonline.us/{tenant}/v2.0.',
     );
   }

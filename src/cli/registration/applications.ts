@@ -7,7 +7,12 @@
 import { z } from 'zod';
 import type { RequiredResourceAccess } from './add-resource-access.js';
 import type { AppRole } from './app-roles.js';
-import { GraphError, parseGraphAnswer as parse, type GraphClient } from './graph-client.js';
+import {
+  GraphError,
+  odataString,
+  parseGraphAnswer as parse,
+  type GraphClient,
+} from './graph-client.js';
 
 // Loose objects: the whole collection is sent back on PATCH, so nothing Graph adds may be dropped.
 const requiredResourceAccessSchema = z.looseObject({
@@ -71,9 +76,6 @@ export interface ApplicationSpec {
 }
 
 const NO_IMPLICIT_GRANT = { enableIdTokenIssuance: false, enableAccessTokenIssuance: false };
-
-// OData string literals double their single quotes.
-const odataString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** Applications with exactly this display name (GET /applications?$filter=displayName eq '…'). */
 export async function findApplicationsByName(

@@ -4,9 +4,9 @@
  * See https://learn.microsoft.com/entra/identity-platform/certificate-credentials.
  */
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { writePrivateFile } from '../../core/private-file.js';
 
 /** Where the certificate and its key were written, and what to upload. */
 export interface ClientCertificate {
@@ -46,16 +46,9 @@ export async function createClientCertificate(options: {
   });
   const certificate = new X509Certificate(pems.cert);
   const base = join(options.dir, `${options.name.replace(/[^\w.-]+/g, '-')}-client`);
-  // The key is the app's credential. A mode given to writeFileSync applies to new files only, so
-  // a file left 0644 by an earlier run is narrowed with chmod.
-  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  for (const [file, pem] of [
-    [`${base}-key.pem`, privateKey],
-    [`${base}-cert.pem`, pems.cert],
-  ] as const) {
-    writeFileSync(file, pem, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
+  // The key is the app's credential; neither file is anyone else's business.
+  writePrivateFile(`${base}-key.pem`, privateKey);
+  writePrivateFile(`${base}-cert.pem`, pems.cert);
   return {
     certFile: `${base}-cert.pem`,
     keyFile: `${base}-key.pem`,

@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as oidc from 'openid-client';
 import { isAppError } from '../../core/errors.js';
-import { isNetworkFailure } from '../network-failure.js';
+import { isNetworkFailure } from '../../core/provider/network-failure.js';
 import { EnvFileRefused } from './env-file.js';
 import { GraphError } from './graph-client.js';
 import type { DeviceCodePrompt } from './graph-token.js';
@@ -44,7 +44,7 @@ export function showDeviceCode(io: CliIo): (prompt: DeviceCodePrompt) => void {
  * Prints a failure as one sentence that says what to do, and returns the exit code. Unknown
  * errors are rethrown: a stack trace is more useful than a vague sentence.
  */
-export function reportFailure(io: CliIo, error: unknown): number {
+function reportFailure(io: CliIo, error: unknown): number {
   if (error instanceof FlagRefused) {
     io.err(`✘ ${error.message}`);
     return 2;

@@ -1,11 +1,20 @@
 /**
  * Reads and edits `.env` the careful way: a backup first, the other settings, comments and order
  * kept, only the named keys changed, and the file readable by its owner only (it holds secrets).
+ * `npm run register`, `unregister` and `npm run dev-idp -- --write-env` all edit it here.
  * The edit works line by line, so a file with a value over several lines is refused, and every
  * edit is read back with Node's own parser (`util.parseEnv`, what the app reads `.env` with)
  * before it is written.
  */
-import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { parseEnv } from 'node:util';
 
 /** The settings `npm run register` writes and `npm run unregister` removes. */
@@ -22,6 +31,17 @@ export type RegistrationKey = (typeof REGISTRATION_KEYS)[number];
 
 /** Changes to make: a value sets the key, `null` removes it. */
 export type EnvChanges = Partial<Record<RegistrationKey, string | null>>;
+
+// What the edit takes: any keys, not only the registration's.
+type AnyEnvChanges = Readonly<Record<string, string | null | undefined>>;
+
+/** How {@link updateEnvFile} edits. */
+export interface EnvEditOptions {
+  /** Copy the file to a timestamped backup first (default); off for a file a tool writes. */
+  readonly backup?: boolean;
+  /** A removed key's lines are kept, commented out with this note, instead of deleted. */
+  readonly removedNote?: string;
+}
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
@@ -50,21 +70,28 @@ export function findEnvConflicts(current: Record<string, string>, changes: EnvCh
 }
 
 /**
- * Applies `changes` to the `.env` file at `path`, after copying it to a timestamped backup
- * (`.env.backup-…`, ignored by git like `.env`). Returns the backup's path, or `null` when there was
- * no file yet or nothing to change.
+ * Applies `changes` to the `.env` file at `path` (made, with its folder, when there is none),
+ * after copying it to a timestamped backup (`.env.backup-…`, ignored by git like `.env`) unless
+ * `options.backup` is false. Returns the backup's path, or `null` when there was none: no file
+ * yet, no backup asked for, or nothing to change.
  */
-export function updateEnvFile(path: string, changes: EnvChanges, now = new Date()): string | null {
+export function updateEnvFile(
+  path: string,
+  changes: AnyEnvChanges,
+  now = new Date(),
+  options: EnvEditOptions = {},
+): string | null {
   const exists = existsSync(path);
   const before = exists ? readFileSync(path, 'utf8') : '';
-  const after = applyChanges(before, changes, path);
+  const after = applyChanges(before, changes, path, options.removedNote);
   if (after === before) return null;
   let backup: string | null = null;
-  if (exists) {
+  if (exists && options.backup !== false) {
     backup = freeBackupName(path, now);
     copyFileSync(path, backup);
     chmodSync(backup, 0o600);
   }
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, after, { mode: 0o600 });
   // writeFileSync's mode applies to new files only; an existing .env may be world-readable.
   chmodSync(path, 0o600);
@@ -89,11 +116,17 @@ export function checkEnvFileEditable(path: string): void {
 }
 
 /**
- * The text of a `.env` file with `changes` made: lines edited in place, new keys appended. Throws
+ * The text of a `.env` file with `changes` made: lines edited in place, new keys appended, removed
+ * keys' lines dropped (or, with `removedNote`, commented out with it). Throws
  * {@link EnvFileRefused} when the file cannot be edited line by line, or when the result would not
  * read back as the old settings with exactly these changes.
  */
-export function applyChanges(text: string, changes: EnvChanges, file = '.env'): string {
+export function applyChanges(
+  text: string,
+  changes: AnyEnvChanges,
+  file = '.env',
+  removedNote?: string,
+): string {
   checkEditable(text, file);
   const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
   const written = new Set<string>();
@@ -104,8 +137,9 @@ export function applyChanges(text: string, changes: EnvChanges, file = '.env'): 
       out.push(line);
       continue;
     }
-    const value = changes[key as RegistrationKey];
+    const value = changes[key];
     // null removes the key; a key set on several lines keeps one line, with the new value.
+    if (value === null && removedNote !== undefined) out.push(`# ${line}  (${removedNote})`);
     if (value === null || value === undefined || written.has(key)) continue;
     out.push(`${key}=${quote(key, value)}`);
     written.add(key);
@@ -147,7 +181,7 @@ function opensUnclosedQuote(value: string): boolean {
 }
 
 // The safety net under the line-by-line edit: Node must read back exactly what was meant.
-function checkReadsBack(before: string, changes: EnvChanges, after: string, file: string): void {
+function checkReadsBack(before: string, changes: AnyEnvChanges, after: string, file: string): void {
   const expected: Record<string, string | null | undefined> = { ...parseEnv(before), ...changes };
   const read: Record<string, string | undefined> = parseEnv(after);
   // A removed key is expected as null, which parseEnv gives as undefined.

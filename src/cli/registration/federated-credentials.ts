@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { tokenExchangeAudienceFor } from '../../core/entra/token-exchange-audience.js';
+import { GUID } from '../../core/guid.js';
 import { FlagRefused } from './cli-io.js';
 import { parseGraphAnswer as parse, type GraphClient } from './graph-client.js';
 import type { Progress } from './progress.js';
@@ -42,8 +43,6 @@ const credentialSchema = z.object({
   audiences: z.array(z.string()).default([]),
 });
 const listSchema = z.object({ value: z.array(credentialSchema) });
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads the flags' values, before anything is signed in to: `ISSUER,SUBJECT` (split at the
@@ -81,7 +80,7 @@ export function readFederatedFlags(
  * issued by the tenant's own v2.0 issuer, for its object id; both kinds carry the cloud's token
  * exchange audience.
  */
-export function federatedCredentialFor(
+function federatedCredentialFor(
   request: FederatedRequest,
   context: { readonly tenantId: string; readonly loginAuthority: string },
 ): FederatedCredential {

@@ -4,7 +4,7 @@
  * See https://learn.microsoft.com/graph/errors and https://learn.microsoft.com/graph/throttling.
  */
 import type { z } from 'zod';
-import { describeNetworkFailure } from '../network-failure.js';
+import { describeFailure } from '../../core/describe-failure.js';
 import type { Progress } from './progress.js';
 
 /** What went wrong, in the terms the person can act on. */
@@ -117,6 +117,26 @@ export class GraphClient {
     }
   }
 
+  /**
+   * Runs `call`, and again while `isLag` says its failure is Graph's replication lag (something
+   * changed a moment ago that the replica answering has not seen yet): `retries` times, `delayMs`
+   * apart, waiting with this client's `sleep`. Throttling is retried inside each call already.
+   */
+  async retryWhileReplicating<T>(
+    call: () => Promise<T>,
+    isLag: (error: unknown) => boolean,
+    { retries = 5, delayMs = 5000 }: { readonly retries?: number; readonly delayMs?: number } = {},
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isLag(error) || attempt >= retries) throw error;
+      }
+      await (this.#options.sleep ?? sleep)(delayMs);
+    }
+  }
+
   async #send(method: string, path: string, body: unknown): Promise<Response> {
     const url = `${this.#options.baseUrl}/v1.0${path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.#options.token}` };
@@ -131,7 +151,7 @@ export class GraphClient {
     } catch (error) {
       throw new GraphError(
         'unreachable',
-        `Could not reach Microsoft Graph at ${this.#options.baseUrl}: ${describeNetworkFailure(error)}. Check the network connection and GRAPH_URL, then run the command again.`,
+        `Could not reach Microsoft Graph at ${this.#options.baseUrl}: ${describeFailure(error, { form: 'sentence', timeout: 'no answer in time' })}. Check the network connection and GRAPH_URL, then run the command again.`,
         { status: 0, cause: error },
       );
     }
@@ -201,6 +221,14 @@ export function retryDelaySeconds(retryAfter: string | null, attempt: number, no
     seconds = Math.max(0, (Date.parse(retryAfter) - now) / 1000);
   }
   return Math.min(Math.ceil(seconds), MAX_WAIT_SECONDS);
+}
+
+/**
+ * `value` as an OData string literal, for a `$filter`: in single quotes, its own single quotes
+ * doubled (the OData ABNF's `SQUOTE-in-string`).
+ */
+export function odataString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**

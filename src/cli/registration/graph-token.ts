@@ -49,7 +49,7 @@ export async function obtainGraphToken(
  * `/oauth2/v2.0/devicecode` endpoint for a code, shows it, and polls `/oauth2/v2.0/token` until the
  * person has signed in (openid-client handles `authorization_pending` and `slow_down`).
  */
-export async function signInWithDeviceCode(
+async function signInWithDeviceCode(
   settings: CliSettings,
   onPrompt: (prompt: DeviceCodePrompt) => void,
   extraScopes: readonly string[] = [],
@@ -89,7 +89,7 @@ export async function signInWithDeviceCode(
  * The `tid` claim of a JWT access token, read without verifying it: it only tells which tenant
  * to write to `.env`. Graph itself verifies the token on every call.
  */
-export function tenantOfToken(token: string): string | undefined {
+function tenantOfToken(token: string): string | undefined {
   const payload = token.split('.')[1];
   if (payload === undefined) return undefined;
   try {

@@ -4,7 +4,7 @@
  */
 
 /** The value that lists the person's security groups (and directory roles). */
-export const SECURITY_GROUP_CLAIMS = 'SecurityGroup';
+const SECURITY_GROUP_CLAIMS = 'SecurityGroup';
 
 /** Whether `current` lists only the groups assigned to the app, a narrower choice someone made. */
 export function listsApplicationGroupsOnly(current: string | null | undefined): boolean {

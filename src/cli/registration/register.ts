@@ -213,7 +213,6 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
     me,
     appName: options.name,
     progress,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });
   return {
     appId: app.appId,
@@ -229,7 +228,7 @@ export async function registerApplication(options: RegisterOptions): Promise<Reg
 }
 
 /** The registration's page in the Microsoft Entra admin center. */
-export function portalUrlOf(appId: string): string {
+function portalUrlOf(appId: string): string {
   return `https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Overview/appId/${appId}/isMSAApp~/false`;
 }
 

@@ -98,7 +98,6 @@ export async function assignFirstRole(
     readonly me: GraphUser | null;
     readonly appName: string;
     readonly progress: Progress;
-    readonly sleep?: (ms: number) => Promise<void>;
   },
 ): Promise<RoleAssignmentOutcome | null> {
   const { plan, me, progress } = context;
@@ -115,11 +114,11 @@ export async function assignFirstRole(
   }
   progress.step(`Giving ${me.userPrincipalName ?? me.id} the ${value} app role`);
   try {
-    const outcome = await assignAppRole(
-      graph,
-      { principalId: me.id, resourceId: context.principalId, appRoleId: role.id },
-      context.sleep === undefined ? {} : { sleep: context.sleep },
-    );
+    const outcome = await assignAppRole(graph, {
+      principalId: me.id,
+      resourceId: context.principalId,
+      appRoleId: role.id,
+    });
     progress.done(outcome === 'assigned' ? 'Assigned' : 'You have it already');
     return { role: value, outcome };
   } catch (error) {

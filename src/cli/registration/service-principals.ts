@@ -5,16 +5,13 @@
  * https://learn.microsoft.com/graph/api/resources/approleassignment.
  */
 import { z } from 'zod';
-import { GraphError, parseGraphAnswer, type GraphClient } from './graph-client.js';
+import { GraphError, odataString, parseGraphAnswer, type GraphClient } from './graph-client.js';
 
 const principalSchema = z.object({ id: z.string(), appId: z.string() });
 const principalsSchema = z.object({ value: z.array(principalSchema) });
 
 /** A service principal, with the properties we use. */
 export type GraphServicePrincipal = z.infer<typeof principalSchema>;
-
-// OData string literals double their single quotes.
-const odataString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * Creates the application's service principal in the tenant (POST /servicePrincipals), without
@@ -50,7 +47,7 @@ export async function ensureServicePrincipal(
 }
 
 /** The service principal of the application with this appId, or `null`. */
-export async function findServicePrincipalByAppId(
+async function findServicePrincipalByAppId(
   graph: GraphClient,
   appId: string,
 ): Promise<GraphServicePrincipal | null> {
@@ -77,28 +74,30 @@ export interface AppRoleAssignment {
  * duplicate with a 400 (or 409) "Permission being assigned already exists on the object", which a
  * re-run expects. A role added to the application a moment ago may not have reached its service
  * principal yet (400 "Permission being assigned was not found on application"): that is tried
- * again, `retries` times, `retryMs` apart.
+ * again, as {@link GraphClient.retryWhileReplicating} does.
  * See https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto.
  */
 export async function assignAppRole(
   graph: GraphClient,
   assignment: AppRoleAssignment,
-  options: { sleep?: (ms: number) => Promise<void>; retries?: number; retryMs?: number } = {},
 ): Promise<'assigned' | 'existed'> {
   const path = `/servicePrincipals/${encodeURIComponent(assignment.resourceId)}/appRoleAssignedTo`;
-  const retries = options.retries ?? 5;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await graph.post(path, assignment, { action: 'assign the app role' });
-      return 'assigned';
-    } catch (error) {
-      if (!(error instanceof GraphError)) throw error;
-      const said = error.graphMessage ?? '';
-      if ([400, 409].includes(error.status) && /already exists/i.test(said)) return 'existed';
-      const notYet = error.status === 400 && /not found on application/i.test(said);
-      if (!notYet || attempt >= retries) throw error;
+  try {
+    await graph.retryWhileReplicating(
+      () => graph.post(path, assignment, { action: 'assign the app role' }),
+      (error) => graphSaid(error, 400, /not found on application/i),
+    );
+    return 'assigned';
+  } catch (error) {
+    if (graphSaid(error, 400, /already exists/i) || graphSaid(error, 409, /already exists/i)) {
+      return 'existed';
     }
-    const wait = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    await wait(options.retryMs ?? 5000);
+    throw error;
   }
+}
+
+function graphSaid(error: unknown, status: number, message: RegExp): boolean {
+  return (
+    error instanceof GraphError && error.status === status && message.test(error.graphMessage ?? '')
+  );
 }

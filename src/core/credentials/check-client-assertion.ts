@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { tokenExchangeAudienceFor } from '../entra/token-exchange-audience.js';
+import { GUID } from '../guid.js';
 import type {
   ClientAssertionOption,
   ClientAssertionSettings,
@@ -22,8 +23,6 @@ export const clientAssertionSchema = z.union([
     audience: z.string().trim().min(1).optional(),
   }),
 ]);
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The setting a person gave the client assertion by, for messages. */
 export function clientAssertionName(given: ClientAssertionOption, nameOf: SettingNamer): string {

@@ -37,27 +37,3 @@ export function readAssertionClaims(token: string): JWTPayload | null {
     return null;
   }
 }
-
-// The system codes people meet here, in words; the code follows them, for searching.
-const CODE_WORDS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'unknown host',
-  UND_ERR_SOCKET: 'connection closed without an answer',
-};
-
-/** Why a read or a request failed, in words fit for a log line: a system code, or a timeout. */
-export function describeFailure(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') {
-    return 'no answer within PROVIDER_TIMEOUT';
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    return Object.hasOwn(CODE_WORDS, code) ? `${CODE_WORDS[code] ?? ''}, ${code}` : code;
-  }
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause !== undefined && cause !== error) return describeFailure(cause);
-  return error instanceof Error ? error.message : 'unknown error';
-}

@@ -2,11 +2,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAppError } from '../errors.js';
 import {
   assertionUnavailable,
-  describeFailure,
   readAssertionClaims,
   type AssertionRuntime,
   type ClientAssertionSource,
 } from './client-assertion.js';
+import { describeFailure } from '../describe-failure.js';
 
 // A projected service account token is about a kilobyte; anything far larger is the wrong file.
 const MAX_BYTES = 64 * 1024;

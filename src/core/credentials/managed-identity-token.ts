@@ -1,11 +1,11 @@
 import type { ClientAssertionSettings } from '../option-types.js';
 import {
   assertionUnavailable,
-  describeFailure,
   readAssertionClaims,
   type AssertionRuntime,
   type ClientAssertionSource,
 } from './client-assertion.js';
+import { describeFailure } from '../describe-failure.js';
 
 type ManagedIdentitySettings = Extract<ClientAssertionSettings, { kind: 'managed-identity' }>;
 

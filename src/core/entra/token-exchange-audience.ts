@@ -1,11 +1,4 @@
-/** The global cloud's token exchange audience. */
-export const GLOBAL_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
-
-// The national clouds' own, keyed by their sign-in host.
-const NATIONAL_AUDIENCES: Readonly<Record<string, string>> = {
-  'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
-  'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
-};
+import { GLOBAL_CLOUD, microsoftCloudOf } from './microsoft-clouds.js';
 
 /**
  * The audience a token must carry to be accepted as a federated credential in the cloud of
@@ -17,7 +10,5 @@ const NATIONAL_AUDIENCES: Readonly<Record<string, string>> = {
  */
 export function tokenExchangeAudienceFor(authority: string): string {
   const host = URL.canParse(authority) ? new URL(authority).hostname : '';
-  return Object.hasOwn(NATIONAL_AUDIENCES, host)
-    ? (NATIONAL_AUDIENCES[host] ?? GLOBAL_TOKEN_EXCHANGE_AUDIENCE)
-    : GLOBAL_TOKEN_EXCHANGE_AUDIENCE;
+  return (microsoftCloudOf(host) ?? GLOBAL_CLOUD).tokenExchangeAudience;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { SignInAttempt } from '../session/attempt-cookies.js';
@@ -68,13 +69,24 @@ export async function buildAuthorizationRequest(
     scope: scopes.join(' '),
     state,
     nonce: attempt.nonce,
-    code_challenge: await oidc.calculatePKCECodeChallenge(attempt.codeVerifier),
+    code_challenge: pkceChallengeOf(attempt.codeVerifier),
     code_challenge_method: 'S256',
     ...(options.claims === undefined ? {} : { claims: options.claims }),
     ...(options.loginHint === undefined ? {} : { login_hint: options.loginHint }),
     ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
   });
   return { url, state, attempt };
+}
+
+/**
+ * The S256 code challenge: BASE64URL(SHA-256(ASCII(verifier))). Computed here rather than by
+ * openid-client, whose WebCrypto digest of these 43 bytes goes through the thread pool and cost
+ * about 3 % of a complete sign-in's CPU (npm run bench, login profile).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
+ */
+export function pkceChallengeOf(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
 /**

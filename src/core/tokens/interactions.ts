@@ -15,7 +15,7 @@ const INTERACTION_MEMORY_MS = 5 * 60 * 1000;
 const MAX_RECENT_INTERACTIONS = 2;
 
 /** The key an interaction is remembered by (see `TokenRecord.interactions`). */
-export function interactionKeyOf(interaction: Interaction): string {
+function interactionKeyOf(interaction: Interaction): string {
   const what = `${scopeKey(interaction.scopes)}|${JSON.stringify(interaction.claims)}`;
   return hash('sha256', what, 'base64url').slice(0, 22);
 }

@@ -17,6 +17,13 @@ describe('the token exchange audience', () => {
     ).toBe('api://AzureADTokenExchangeChina');
   });
 
+  it('is China’s at China’s other sign-in host, login.chinacloudapi.cn', () => {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    expect(tokenExchangeAudienceFor(`https://login.chinacloudapi.cn/${tenant}/v2.0`)).toBe(
+      'api://AzureADTokenExchangeChina',
+    );
+  });
+
   it('is the global one for any other provider, and for nonsense', () => {
     expect(tokenExchangeAudienceFor('https://idp.example/realm')).toBe(
       'api://AzureADTokenExchange',
