@@ -7,12 +7,14 @@
  * Options: `--quick` (short runs and no profile, to try the bench itself), `--no-profile`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarizeProfile } from './profile-summary.js';
-import { startNode, type Child } from './processes.js';
+import { memoryMiB, startNode, type Child } from './processes.js';
+import { measureAdapters } from './adapters.js';
+import { appFiguresOf, measureEoc } from './eoc.js';
 import { renderResults, renderTable, writeResults, type BenchReport } from './report.js';
 import { loadPage, loadSignIns, signInOnce, type Measurement } from './scenarios.js';
 import {
@@ -21,9 +23,22 @@ import {
   signInMany,
   tokenRecordLength,
 } from './session-setup.js';
-import { measureMemoryGrowth, measureSqliteLookups, type MemoryGrowth } from './session-scale.js';
+import { measureSqliteLookups } from './session-scale.js';
+import { readSessionSample } from './session-sample.js';
+import { measureAppMemory, measureRedis, type AppInstance } from './scale-steps.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// The app runs with the V8 flags of `npm start` (package.json), so that the bench measures what
+// people run: the memory figures depend on them. BENCH_NODE_FLAGS replaces them, to compare.
+const APP_NODE_FLAGS = (
+  process.env['BENCH_NODE_FLAGS'] ??
+  String(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start,
+  )
+)
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 const quick = process.argv.includes('--quick');
 // Profiles are part of a full run: a missed target comes with where the time went.
 const profile =
@@ -33,6 +48,7 @@ const CONNECTIONS = 32;
 const LOGIN_USERS = 16;
 const MEMORY_SESSIONS = quick ? 20_000 : 100_000;
 const SQLITE_SESSIONS = quick ? 100_000 : 1_000_000;
+const REDIS_SESSIONS = quick ? 100_000 : 1_000_000;
 // What the app asks for on behalf of Graph: Entra's default (src/core/api-options.ts), so each
 // sign-in leaves a token record beside its session, as in production.
 const API_SCOPES = 'User.Read';
@@ -43,7 +59,15 @@ interface Bench {
   readonly issuer: string;
   /** The Graph fake's origin (GRAPH_URL). */
   readonly graphUrl: string;
-  startApp(dir: string, withProfile: boolean): Promise<Child>;
+  /** The app's client at the provider, which also serves the examples and eoc's app. */
+  readonly client: { CLIENT_ID: string; CLIENT_SECRET: string };
+  /** Where the examples (bench/adapters.ts) and eoc's app (bench/eoc-app.ts) listen. */
+  readonly exampleUrl: string;
+  readonly eocUrl: string;
+  /** Where the app instances on one Redis listen (bench/scale-steps.ts). */
+  readonly redisAppUrls: readonly string[];
+  /** The app on SQLite at appUrl, or as `instance` says (another port, store, secret). */
+  startApp(dir: string, withProfile: boolean, instance?: AppInstance): Promise<Child>;
 }
 
 /** The sessions the scenarios send, all from complete sign-ins. */
@@ -83,38 +107,65 @@ async function main(): Promise<void> {
     );
 
     const results = await measureScenarios(bench, app, sessions, pageBytes, children);
+    const homeBytes = Buffer.byteLength(await (await fetch(`${bench.appUrl}/`)).text());
+    const appPeakRssMiB = memoryMiB(app.pid).peak;
+    // A session as the app stored it after a real sign-in: what the scale steps copy.
+    const sample = readSessionSample(join(work, 'app', 'sessions.db'), sessions.withTokens);
     await app.stop();
+
+    step(
+      'adapters: each example’s GET /token_details with and without entra-signin (memory store)',
+    );
+    const client = { clientId: bench.client.CLIENT_ID, clientSecret: bench.client.CLIENT_SECRET };
+    const warmUpSeconds = quick ? 1 : 2;
+    const adapters = await measureAdapters({
+      ...client,
+      baseUrl: bench.exampleUrl,
+      authority: bench.issuer,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      warmUpSeconds,
+    });
+    step('eoc: express-openid-connect’s app, page-auth, page-anon and login as above');
+    const eoc = await measureEoc({
+      ...client,
+      baseUrl: bench.eocUrl,
+      issuer: bench.issuer,
+      pageBytes,
+      homeBytes,
+      connections: CONNECTIONS,
+      loginUsers: LOGIN_USERS,
+      seconds: SECONDS,
+      warmUpSeconds,
+    });
 
     const profileLines = profile ? await profileScenarios(bench, profileDir, work) : [];
 
-    step(
-      `memory: fresh apps, ${MEMORY_SESSIONS.toLocaleString('en')} sign-ins started, and a control`,
-    );
-    const memory: MemoryGrowth[] = [];
-    for (const path of ['/auth/sign_in', '/'] as const) {
-      const fresh = await bench.startApp(join(work, `memory${path.replaceAll('/', '-')}`), false);
-      memory.push(
-        await measureMemoryGrowth({
-          appUrl: bench.appUrl,
-          pid: fresh.pid,
-          path,
-          count: MEMORY_SESSIONS,
-        }),
-      );
-      await fresh.stop();
-    }
+    const scale = {
+      ...bench,
+      work,
+      connections: CONNECTIONS,
+      loginUsers: LOGIN_USERS,
+      seconds: SECONDS,
+      step,
+    };
+    const memory = await measureAppMemory(scale, {
+      sample,
+      sessions: MEMORY_SESSIONS,
+      scenariosPeakMiB: appPeakRssMiB,
+    });
 
-    step(`sqlite: look-ups among ${SQLITE_SESSIONS.toLocaleString('en')} sessions`);
-    const sqlite = await measureSqliteLookups({ count: SQLITE_SESSIONS, lookups: 20_000 });
+    step(
+      `sqlite: ${SQLITE_SESSIONS.toLocaleString('en')} sessions like the app's (token record included): size, look-ups`,
+    );
+    const sqlite = await measureSqliteLookups({ count: SQLITE_SESSIONS, lookups: 20_000, sample });
+    const redis = await measureRedis(scale, { sample, sessions: REDIS_SESSIONS });
 
     const report: BenchReport = {
       results,
-      memory: {
-        sessions: memory[0] as MemoryGrowth,
-        control: memory[1] as MemoryGrowth,
-        count: MEMORY_SESSIONS,
-      },
+      memory,
       sqlite: { ...sqlite, sessions: SQLITE_SESSIONS },
+      redis,
       settings: {
         seconds: SECONDS,
         connections: CONNECTIONS,
@@ -124,6 +175,8 @@ async function main(): Promise<void> {
         apiScopes: API_SCOPES,
       },
       profile: profileLines,
+      adapters,
+      eoc: { app: appFiguresOf(results, appPeakRssMiB), eoc, loginUsers: LOGIN_USERS },
     };
     process.stdout.write(`\n${renderTable(report)}\n`);
     if (profileLines.length > 0) process.stdout.write(`\n${profileLines.join('\n')}\n`);
@@ -142,8 +195,20 @@ async function startServers(server: string, profileDir: string, children: Child[
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   const client = { CLIENT_ID: 'bench-app', CLIENT_SECRET: randomBytes(32).toString('base64url') };
+  const exampleUrl = `http://127.0.0.1:${await freePort()}`;
+  const eocUrl = `http://127.0.0.1:${await freePort()}`;
+  const redisAppUrls = [
+    `http://127.0.0.1:${await freePort()}`,
+    `http://127.0.0.1:${await freePort()}`,
+  ];
+  const redirectUris = [
+    `${appUrl}/auth/redirect`,
+    `${exampleUrl}/auth/redirect`,
+    `${eocUrl}/callback`,
+    ...redisAppUrls.map((url) => `${url}/auth/redirect`),
+  ];
   const idp = await startNode(benchScript('fast-idp.js'), {
-    env: { ...client, REDIRECT_URIS: `${appUrl}/auth/redirect` },
+    env: { ...client, REDIRECT_URIS: redirectUris.join(',') },
   });
   children.push(idp.child);
   const issuer = String(idp.announced['issuer']);
@@ -153,18 +218,22 @@ async function startServers(server: string, profileDir: string, children: Child[
   });
   children.push(graph.child);
   const graphUrl = String(graph.announced['url']);
-  const startApp = async (dir: string, withProfile: boolean) => {
+  const startApp = async (dir: string, withProfile: boolean, instance?: AppInstance) => {
+    const url = instance?.url ?? appUrl;
     mkdirSync(dir, { recursive: true });
     const app = await startNode(server, {
       cwd: dir,
-      nodeArgs: withProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-      readyUrl: `${appUrl}/healthz`,
+      nodeArgs: [
+        ...APP_NODE_FLAGS,
+        ...(withProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      ],
+      readyUrl: `${url}/healthz`,
       env: {
         ...client,
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
-        PORT: String(appPort),
-        BASE_URL: appUrl,
+        PORT: new URL(url).port,
+        BASE_URL: url,
         AUTHORITY: issuer,
         API_SCOPES,
         GRAPH_URL: graphUrl,
@@ -172,12 +241,22 @@ async function startServers(server: string, profileDir: string, children: Child[
         SESSION_STORE: `sqlite:${join(dir, 'sessions.db')}`,
         DATA_DIR: dir,
         LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
+        ...instance?.env,
       },
     });
     children.push(app.child);
     return app.child;
   };
-  return { appUrl, issuer, graphUrl, startApp } satisfies Bench;
+  return {
+    appUrl,
+    issuer,
+    graphUrl,
+    client,
+    exampleUrl,
+    eocUrl,
+    redisAppUrls,
+    startApp,
+  } satisfies Bench;
 }
 
 // The provider signs the next ID token with a key it never published: the app must refuse it.

@@ -60,13 +60,19 @@ export async function loadPage(
   };
 }
 
-/** One browser's complete sign-in, from the sign-in link to the claims page. */
+/** Where the app's sign-in starts, asking to come back to the claims page. */
+export const APP_SIGN_IN_PATH = '/auth/sign_in?post_sign_in_url=%2Ftoken_details';
+
+/**
+ * One browser's complete sign-in, from the sign-in link (`signInPath`: the app's, or another
+ * library's that comes back to its claims page) to the claims page: the rest of the way is the
+ * redirects the app and the provider answer.
+ */
 export async function signInOnce(
   appUrl: string,
+  signInPath: string = APP_SIGN_IN_PATH,
 ): Promise<{ ok: boolean; cookie: string; status: number }> {
-  const start = await fetch(`${appUrl}/auth/sign_in?post_sign_in_url=%2Ftoken_details`, {
-    redirect: 'manual',
-  });
+  const start = await fetch(`${appUrl}${signInPath}`, { redirect: 'manual' });
   await start.arrayBuffer();
   const attemptCookie = cookieOf(start);
   // The provider answers at once with a redirect to the app's redirect URI (auto sign-in).
@@ -90,18 +96,33 @@ export async function signInOnce(
   };
 }
 
-// The cookie a response sets (the sign-in attempt, then the session), not the ones it clears.
+// The cookies a response sets (the sign-in attempt, then the session), not the ones it clears
+// (with `Max-Age=0`, or an `Expires` in the past as Express's clearCookie writes), as one
+// `Cookie` header. entra-signin sets one; express-openid-connect splits a large session in chunks.
 function cookieOf(response: Response): string {
-  const set = response.headers.getSetCookie().find((header) => !/Max-Age=0/i.test(header));
-  return set?.split(';')[0] ?? '';
+  return response.headers
+    .getSetCookie()
+    .filter((header) => !/Max-Age=0/i.test(header) && !expired(header))
+    .map((header) => header.split(';')[0] ?? '')
+    .join('; ');
 }
 
-/** `users` virtual users each signing in again and again for `seconds`. */
+function expired(header: string): boolean {
+  const expires = /;\s*Expires=([^;]+)/i.exec(header)?.[1];
+  return expires !== undefined && Date.parse(expires) < Date.now();
+}
+
+/**
+ * `users` virtual users each signing in again and again for `seconds`, from `signInPath`
+ * ({@link signInOnce}'s).
+ */
 export async function loadSignIns(options: {
   appUrl: string;
   pid: number;
   users: number;
   seconds: number;
+  signInPath?: string;
+  name?: string;
 }): Promise<Measurement> {
   const latencies: number[] = [];
   let failures = 0;
@@ -112,7 +133,7 @@ export async function loadSignIns(options: {
     Array.from({ length: options.users }, async () => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
-        const outcome = await signInOnce(options.appUrl).catch(() => null);
+        const outcome = await signInOnce(options.appUrl, options.signInPath).catch(() => null);
         if (outcome?.ok === true) latencies.push(performance.now() - t0);
         else failures += 1;
       }
@@ -122,7 +143,7 @@ export async function loadSignIns(options: {
   const cpu = cpuMicros(options.pid) - cpuBefore;
   latencies.sort((a, b) => a - b);
   return {
-    name: 'login',
+    name: options.name ?? 'login',
     perSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),

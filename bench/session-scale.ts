@@ -1,93 +1,137 @@
-/** The scale scenarios: the app's memory with many sessions, and SQLite look-ups among many. */
-import { randomBytes } from 'node:crypto';
+/**
+ * The scale scenarios on SQLite: the app's memory while its store holds many sessions and pages
+ * are asked for with each of them, and the store's size and look-ups at a million sessions.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { generateSessionId, sessionKeyFor } from '../src/core/session/session-id.js';
+import { signCookieValue } from '../src/core/session/session-cookie.js';
+import { indexesOf } from '../src/core/session/session-store.js';
 import { SqliteSessionStore } from '../src/stores/sqlite.js';
 import { memoryMiB } from './processes.js';
 import { percentile } from './scenarios.js';
+import { copySession, type SessionSample } from './session-sample.js';
 
-/** Resident memory of the app (MiB) before and after `count` requests to `path`. */
-export interface MemoryGrowth {
+/** The app's resident memory (MiB) around requests made with many different sessions. */
+export interface ManySessionsMemory {
+  readonly sessions: number;
+  /** The peak after as many requests with one session (the control), before the others exist. */
+  readonly controlPeak: number;
+  /** Before the control, after the requests with every session, and the peak (VmHWM). */
   readonly before: number;
   readonly after: number;
   readonly peak: number;
-  /** Sign-ins started (302 from /auth/sign_in); 0 for the control. */
-  readonly created: number;
+  /** Answers other than 200 (each request should find its session). */
+  readonly failures: number;
+}
+
+/** What SQLite measured at `sessions` sessions. */
+export interface SqliteScale {
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly fileMiB: number;
+  /** The file's pages (page_count × page_size) over the sessions, indexes included. */
+  readonly bytesPerSession: number;
+  readonly fillSeconds: number;
 }
 
 /**
- * Sends `count` requests to `path` at 32 connections and reads the app's resident memory before,
- * at its peak and after. Each GET /auth/sign_in starts a sign-in; since issue 10 the attempt
- * lives in a sealed cookie and the store gets nothing, so this measures what anonymous sign-in
- * traffic costs the app. GET / is the control: the memory the load itself costs. (What signed-in
- * sessions cost in memory needs completed sign-ins: TODO issue 13.)
+ * Asks the running app for GET /token_details `count` times with one session (`cookie`, the
+ * control: what the load itself costs), then writes `count` copies of a real session (each
+ * another person) into its SQLite file and asks for the page once with each of them, 32
+ * connections, every request another session; reads the app's resident memory before, after
+ * the control and at the end. The cookies are signed with the app's own secret, as the app
+ * would sign them.
  */
-export async function measureMemoryGrowth(options: {
+export async function measureManySessions(options: {
   appUrl: string;
   pid: number;
-  path: '/auth/sign_in' | '/';
+  dbFile: string;
+  sample: SessionSample;
+  secret: string;
+  cookie: string;
+  cookieName: string;
   count: number;
-}): Promise<MemoryGrowth> {
-  const url = `${options.appUrl}${options.path}`;
-  await autocannon({ url, connections: 32, amount: 2_000 });
+}): Promise<ManySessionsMemory> {
+  const url = `${options.appUrl}/token_details`;
   const before = memoryMiB(options.pid).rss;
-  const result = await autocannon({ url, connections: 32, amount: options.count });
+  const control = await autocannon({
+    url,
+    connections: 32,
+    amount: options.count,
+    headers: { cookie: options.cookie },
+  });
+  const controlPeak = memoryMiB(options.pid).peak;
+  const db = new Database(options.dbFile, { fileMustExist: true });
+  const cookies: string[] = [];
+  try {
+    // The app has the file open too: WAL mode lets this process write while it reads.
+    db.pragma('busy_timeout = 5000');
+    const write = rowWriter(db);
+    const now = Date.now();
+    write(options.count, (i) => {
+      const copy = copySession(options.sample, i, now);
+      cookies.push(
+        `${options.cookieName}=${encodeURIComponent(signCookieValue(copy.id, [options.secret]))}`,
+      );
+      return copy;
+    });
+  } finally {
+    db.close();
+  }
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: 32,
+    amount: cookies.length,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({ ...request, headers: { cookie: cookies[next++] ?? '' } }),
+      },
+    ],
+  });
   const { rss, peak } = memoryMiB(options.pid);
-  const created = options.path === '/' ? 0 : (result.statusCodeStats?.['302']?.count ?? 0);
-  return { before, after: rss, peak, created };
+  return {
+    sessions: options.count,
+    controlPeak,
+    before,
+    after: rss,
+    peak,
+    failures: control.non2xx + control.errors + result.non2xx + result.errors,
+  };
 }
 
 /**
- * Fills a SQLite session file with `count` signed-in sessions of a realistic size, then times
- * `lookups` random `get`s through the store (the app's own code path, JSON parsing included).
+ * Fills a SQLite session file with `count` copies of a real session (token record included),
+ * measures its size per session, then times `lookups` random `get`s through the store (the
+ * app's own code path, JSON parsing included).
  */
 export async function measureSqliteLookups(options: {
   count: number;
   lookups: number;
-}): Promise<{ p50Ms: number | null; p99Ms: number | null; fileMiB: number; fillSeconds: number }> {
+  sample: SessionSample;
+}): Promise<SqliteScale> {
   const dir = mkdtempSync(join(tmpdir(), 'entra-signin-bench-sqlite-'));
   const file = join(dir, 'sessions.db');
   try {
     await new SqliteSessionStore(file).close();
     const now = Date.now();
-    const data = JSON.stringify({
-      user: {
-        key: 'entra:tenant:person',
-        name: 'Alice Bench',
-        claims: { name: 'Alice Bench', email: 'alice@bench.test', tid: 't', oid: 'o', ver: '2.0' },
-        // An ID token is about a kilobyte.
-        idToken: randomBytes(700).toString('base64url'),
-        signedInAt: now,
-      },
-      attempts: [],
-      csrfSecret: randomBytes(18).toString('base64url'),
-    });
     const keys: string[] = [];
     const fillStart = performance.now();
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
-    const insert = db.prepare(
-      `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at)
-       VALUES (?, ?, ?, NULL, ?, ?, ?, ?)`,
-    );
-    // Filling row by row through the store would take minutes; one transaction per 100,000 rows
-    // writes the same table the store then reads.
-    const fill = db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i += 1) {
-        const key = sessionKeyFor(generateSessionId());
-        if (i % Math.ceil(options.count / options.lookups) === 0) keys.push(key);
-        insert.run(key, data, `entra:tenant:${i}`, now, now, now + 3_600_000, now + 43_200_000);
-      }
+    const every = Math.ceil(options.count / options.lookups);
+    rowWriter(db)(options.count, (i) => {
+      const copy = copySession(options.sample, i, now);
+      if (i % every === 0) keys.push(copy.key);
+      return copy;
     });
-    for (let from = 0; from < options.count; from += 100_000) {
-      fill(from, Math.min(options.count, from + 100_000));
-    }
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const fileMiB = ((db.prepare('PRAGMA page_count').pluck().get() as number) * 4096) / 2 ** 20;
+    const pages = db.prepare('PRAGMA page_count').pluck().get() as number;
+    const pageSize = db.prepare('PRAGMA page_size').pluck().get() as number;
     db.close();
     const fillSeconds = (performance.now() - fillStart) / 1000;
 
@@ -105,10 +149,40 @@ export async function measureSqliteLookups(options: {
     return {
       p50Ms: percentile(timings, 0.5),
       p99Ms: percentile(timings, 0.99),
-      fileMiB,
+      fileMiB: (pages * pageSize) / 2 ** 20,
+      bytesPerSession: (pages * pageSize) / options.count,
       fillSeconds,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Writing row by row through the store would take minutes; one transaction per 100,000 rows
+// writes the same table, the same columns and indexes, that the store then reads.
+function rowWriter(db: Database.Database) {
+  const insert = db.prepare(
+    `INSERT INTO sessions (key, data, user_key, provider_sid, created_at, refreshed_at, expires_at, absolute_expires_at, tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return (count: number, copyOf: (i: number) => ReturnType<typeof copySession>) => {
+    const fill = db.transaction((from: number, to: number) => {
+      for (let i = from; i < to; i += 1) {
+        const { key, session, tokens } = copyOf(i);
+        const { userKey, providerSid } = indexesOf(session);
+        insert.run(
+          key,
+          JSON.stringify(session.data),
+          userKey,
+          providerSid,
+          session.createdAt,
+          session.refreshedAt,
+          session.expiresAt,
+          session.absoluteExpiresAt,
+          tokens,
+        );
+      }
+    });
+    for (let from = 0; from < count; from += 100_000) fill(from, Math.min(count, from + 100_000));
+  };
 }
