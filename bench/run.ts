@@ -32,10 +32,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // people run: the memory figures depend on them. BENCH_NODE_FLAGS replaces them, to compare.
 const APP_NODE_FLAGS = (
   process.env['BENCH_NODE_FLAGS'] ??
-  String(
-    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
-      .scripts.start,
-  )
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts.start
 )
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
