@@ -1,6 +1,6 @@
 /** The benchmark's child processes, and what Linux says about their CPU time and memory. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** A child process the benchmark started. */
@@ -70,13 +70,36 @@ async function waitForUrl(url: string): Promise<void> {
   throw new Error(`${url} did not answer within 20 s`);
 }
 
-/** CPU time (user + system) a process has used so far, in microseconds, from /proc/PID/stat. */
+/**
+ * CPU time (user + system) a process has used so far, in microseconds, from /proc/PID/stat: its
+ * own, its children's that have ended, and that of its live children (an app with WORKERS=2 is
+ * a primary and two node:cluster workers).
+ */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name, in parentheses, may contain spaces: count fields after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const own = statFields(pid);
+  if (own === null) throw new Error(`No process ${pid}`);
+  let ticks = sum(own, 11, 12, 13, 14);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields !== null && Number(fields[1]) === pid) ticks += sum(fields, 11, 12);
+  }
   return (ticks / TICKS_PER_SECOND) * 1e6;
+}
+
+// The fields after the command name, which is in parentheses and may contain spaces; null for a
+// process that has just ended.
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+function sum(fields: readonly string[], ...at: number[]): number {
+  return at.reduce((total, index) => total + Number(fields[index]), 0);
 }
 
 /** Resident memory now and at its peak (VmRSS, VmHWM), in MiB, from /proc/PID/status. */

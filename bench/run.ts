@@ -25,6 +25,8 @@ import {
 } from './session-setup.js';
 import { measureSqliteLookups } from './session-scale.js';
 import { readSessionSample } from './session-sample.js';
+import { measureWorkers } from './workers.js';
+import { measureStartTimes } from './start-time.js';
 import { measureAppMemory, measureRedis, type AppInstance } from './scale-steps.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -137,6 +139,21 @@ async function main(): Promise<void> {
       warmUpSeconds,
     });
 
+    step('npm start: until the first answer, twice (built already; no tenant)');
+    const starts = await measureStartTimes({ root: ROOT, work, port: await freePort() });
+
+    step('workers: page-auth on fresh apps with WORKERS=1 and WORKERS=2 (node:cluster)');
+    results.push(
+      ...(await measureWorkers({
+        appUrl: bench.appUrl,
+        work,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        warmUpSeconds,
+        startApp: bench.startApp,
+      })),
+    );
+
     const profileLines = profile ? await profileScenarios(bench, profileDir, work) : [];
 
     const scale = {
@@ -175,6 +192,7 @@ async function main(): Promise<void> {
       profile: profileLines,
       adapters,
       eoc: { app: appFiguresOf(results, appPeakRssMiB), eoc, loginUsers: LOGIN_USERS },
+      starts,
     };
     process.stdout.write(`\n${renderTable(report)}\n`);
     if (profileLines.length > 0) process.stdout.write(`\n${profileLines.join('\n')}\n`);

@@ -28,6 +28,7 @@ import {
   type LogFormat,
   type MetricsSettings,
 } from './observability-settings.js';
+import { checkWorkers, resolveWorkers } from './worker-settings.js';
 
 export { DEV_CLIENT_ID, DEV_TENANT_ID } from '../core/options.js';
 export type { OidcSettings, SessionSettings, DevIdpSettings } from '../core/options.js';
@@ -49,6 +50,8 @@ export interface Config extends ResolvedOptions {
   readonly metrics: MetricsSettings;
   /** How long a shutdown waits for requests under way (SHUTDOWN_TIMEOUT). */
   readonly shutdownTimeoutMs: number;
+  /** How many processes serve the app (WORKERS): 1 by default, one per core for `auto`. */
+  readonly workers: number;
   readonly dataDir: string;
   /** The app role that opens `/admin` (ADMIN_ROLE, `Admin` by default). */
   readonly adminRole: string;
@@ -81,6 +84,7 @@ const appSchema = z.object({
   METRICS_HOST: optionalText,
   METRICS_TOKEN: optionalText,
   SHUTDOWN_TIMEOUT: z.string().trim().default('10s'),
+  WORKERS: optionalText,
   DATA_DIR: z.string().default('./data'),
   ADMIN_ROLE: z
     .string()
@@ -112,6 +116,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const https = resolveHttps(env, cwd, problems);
   const metrics = resolveMetrics(env, env.PORT, problems);
   const shutdownTimeoutMs = resolveShutdownTimeout(env.SHUTDOWN_TIMEOUT, problems);
+  const workers = resolveWorkers(env.WORKERS, problems);
   if (problems.length > 0) throw configError(problems);
   const signIn = resolveOptions(
     {
@@ -126,6 +131,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     envNameOf,
   );
+  checkWorkers(workers, { store: signIn.session.store, metricsToken: metrics.token }, problems);
+  if (problems.length > 0) throw configError(problems);
   return Object.freeze({
     ...signIn,
     nodeEnv: env.NODE_ENV,
@@ -137,6 +144,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     logFormat: resolveLogFormat(env.LOG_FORMAT, env.NODE_ENV),
     metrics,
     shutdownTimeoutMs,
+    workers,
     dataDir: resolve(cwd, env.DATA_DIR),
     adminRole: env.ADMIN_ROLE,
   });

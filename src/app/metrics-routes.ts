@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { offerMetricsToPrimary } from './cluster-metrics.js';
 import type { AppMetrics } from './metrics.js';
 import type { MetricsSettings } from './observability-settings.js';
 
@@ -25,7 +27,10 @@ export function serveMetrics(
     );
   });
   if (settings.token !== null) serveOnPublicPort(app, metrics, settings.token);
-  if (settings.port !== null) serveOnOwnListener(app, metrics, settings.host, settings.port);
+  if (settings.port === null) return;
+  // With WORKERS above 1 the primary serves METRICS_PORT, summed over the workers.
+  if (cluster.isWorker) offerMetricsToPrimary(metrics.registry);
+  else serveOnOwnListener(app, metrics, settings.host, settings.port);
 }
 
 function serveOnPublicPort(app: FastifyInstance, metrics: AppMetrics, token: string): void {

@@ -1,13 +1,17 @@
 /**
  * The entry point: `npm start`. Reads the configuration, starts the development identity
- * provider when no tenant is configured, and serves the app.
+ * provider when no tenant is configured, and serves the app: in this process, or with WORKERS
+ * above 1 in that many worker processes (node:cluster) that this one, the primary, looks after.
  */
+import cluster from 'node:cluster';
 import { buildApp } from './build-app.js';
 import { loadConfig, type Config } from './config.js';
 import { isAppError } from '../core/errors.js';
-import { isLoopbackHost } from '../core/loopback.js';
 import { loadTls } from './local-tls.js';
+import { serveWithWorkers } from './primary-process.js';
 import { stopOnSignals } from './shutdown.js';
+import { printStartBanner } from './start-banner.js';
+import { serveAsWorker } from './worker-process.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -20,7 +24,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (cluster.isWorker) return serveAsWorker(config);
+  if (config.workers > 1) return serveWithWorkers(config);
+  return serveAlone(config);
+}
 
+async function serveAlone(config: Config): Promise<void> {
   // Loaded only when it runs: oidc-provider warns about this Node version on being imported.
   const devIdp =
     config.devIdp === null
@@ -30,23 +39,7 @@ async function main(): Promise<void> {
   const tls = await loadTls(config);
   const app = await buildApp(config, tls ? { https: tls } : {});
   await app.listen({ host: config.host, port: config.port });
-
-  const lines = [
-    '',
-    `  entra-signin is running: open ${config.baseUrl}`,
-    devIdp
-      ? `  Development identity provider at ${devIdp.issuer}\n  Sign in as alice@contoso.test or bob@contoso.test, password Passw0rd!`
-      : `  Signing in through ${config.oidc.authority}`,
-    `  Redirect URI to register: ${config.redirectUri}`,
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  if (devIdp && !isLoopbackHost(config.host)) {
-    // Without NODE_ENV=production and a tenant, a deployment silently ran the demo provider.
-    process.stderr.write(
-      `\n  WARNING: no tenant is configured, so people sign in through the DEVELOPMENT identity provider,\n  with public demo passwords, while HOST=${config.host} serves other machines. Set TENANT_ID,\n  CLIENT_ID and CLIENT_SECRET (and NODE_ENV=production) before anyone else uses this app.\n\n`,
-    );
-  }
+  printStartBanner(config, devIdp?.issuer ?? null);
 
   stopOnSignals(app, {
     timeoutMs: config.shutdownTimeoutMs,

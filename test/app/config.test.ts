@@ -1,8 +1,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { DEV_TENANT_ID, loadConfig } from '../../src/app/config.js';
+import { handedDownEnv } from '../../src/app/primary-process.js';
 import { createClientCertificate } from '../../src/cli/registration/certificate.js';
 
 const secret = 'a-session-secret-of-at-least-32-characters!';
@@ -293,5 +295,47 @@ describe('the generated development secret (issue 10, point 6)', () => {
     const cwd = fresh();
     loadConfig({ cwd, env: {} });
     expect(statSync(join(cwd, 'data')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('WORKERS (issue 13)', () => {
+  it('is 1 by default, and auto means one per core', () => {
+    expect(load({}).workers).toBe(1);
+    expect(load({ WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(load({ WORKERS: '3' }).workers).toBe(3);
+  });
+
+  it('refuses a count that is not a whole number of processes', () => {
+    for (const value of ['0', '-2', '1.5', 'two', '100000']) {
+      expect(() => load({ WORKERS: value })).toThrow(/WORKERS must be a number of processes/);
+    }
+  });
+
+  it('refuses the memory store with more than one worker, and says what to use', () => {
+    expect(() => load({ WORKERS: '2', SESSION_STORE: 'memory' })).toThrow(
+      /SESSION_STORE=memory cannot be shared by WORKERS=2 processes.*SQLite file.*Redis/,
+    );
+    expect(load({ WORKERS: '1', SESSION_STORE: 'memory' }).session.store).toBe('memory');
+  });
+
+  it('refuses METRICS_TOKEN with more than one worker, and points to METRICS_PORT', () => {
+    const token = 'a-metrics-token-of-at-least-32-characters';
+    expect(() => load({ WORKERS: '2', METRICS_TOKEN: token })).toThrow(/use METRICS_PORT instead/);
+    expect(load({ WORKERS: '2', METRICS_PORT: '9464' }).metrics.port).toBe(9464);
+  });
+
+  it("gives the workers the primary's generated secrets, not ones of their own", () => {
+    const primary = load({ WORKERS: '2' });
+    // Another folder: a worker that generated its own session secret would differ.
+    const worker = load({ WORKERS: '2', ...handedDownEnv(primary) });
+    expect(worker.session.secrets).toEqual(primary.session.secrets);
+    expect(worker.oidc.clientSecret).toBe(primary.oidc.clientSecret);
+    expect(worker.api.tokenKeys).toEqual(primary.api.tokenKeys);
+  });
+
+  it('hands down only the session secret with a real tenant, whose client secret is configured', () => {
+    expect(Object.keys(handedDownEnv(load({ ...tenant, WORKERS: '2' })))).toEqual([
+      'SESSION_SECRET',
+    ]);
   });
 });
