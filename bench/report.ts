@@ -52,7 +52,10 @@ export function renderTable(report: BenchReport): string {
     ...rows.map((cells) => `| ${cells.join(' | ')} |`),
     '',
     ...report.results.flatMap((r) => (r.note === undefined ? [] : [`- ${r.name}: ${r.note}`])),
-    ...(report.results.some((r) => r.note !== undefined) ? [''] : []),
+    `- npm start (built, no tenant) until its first answer: ${report.starts.startsMs
+      .map((ms) => `${(ms / 1000).toFixed(2)} s`)
+      .join(', restarted ')}`,
+    '',
     `| scale | figure |`,
     '| --- | ---: |',
     ...renderScaleRows(report, report.settings.seconds),
