@@ -71,7 +71,8 @@ export async function entraSignIn(
   const session = (req: Request) => {
     let loaded = sessions.get(req);
     if (loaded === undefined) {
-      loaded = core.readSession(toAuthRequest(req));
+      // The session needs only the cookie header: no whole request view for it.
+      loaded = core.readSession({ header: (name) => headerOf(req, name) });
       sessions.set(req, loaded);
     }
     return loaded;
@@ -96,12 +97,12 @@ export async function entraSignIn(
       core.errorResponse(toAuthRequest(req), error).then((r) => send(res, r), next);
     },
     router: (req, res, next) => {
-      const request = toAuthRequest(req);
-      if (!paths.has(`${request.method} ${request.path}`)) {
+      // Every request of the host passes here: the request view is built only for our routes.
+      if (!paths.has(`${req.method ?? 'GET'} ${pathOf(urlOf(req))}`)) {
         next();
         return;
       }
-      core.handle(request).then((response) => {
+      core.handle(toAuthRequest(req)).then((response) => {
         if (response === null) next();
         else send(res, response);
       }, next);
@@ -117,15 +118,17 @@ export async function entraSignIn(
       );
     },
     requireAccess: (rule) => (req, res, next) => {
-      const request = toAuthRequest(req);
+      // Built once, and only when an answer needs it: an allowed request never does.
+      let request: AuthRequest | undefined;
+      const view = () => (request ??= toAuthRequest(req));
       const decide = async () => {
         const found = await session(req);
-        if (found === null) return core.signedOutResponse(request);
+        if (found === null) return core.signedOutResponse(view());
         const decision = await core.decideAccess(found, rule);
-        return decision.allowed ? null : core.forbiddenResponse(request, found, decision.missing);
+        return decision.allowed ? null : core.forbiddenResponse(view(), found, decision.missing);
       };
       decide()
-        .catch((error: unknown) => core.errorResponse(request, error))
+        .catch((error: unknown) => core.errorResponse(view(), error))
         .then((response) => (response === null ? next() : send(res, response)), next);
     },
     signedIn: async (req) => {
@@ -140,16 +143,13 @@ export async function entraSignIn(
 /** The core's view of an Express (or plain Node) request, for core methods that take one. */
 function toAuthRequest(req: Request): AuthRequest {
   let id: string | undefined;
-  const url = req.originalUrl ?? req.url ?? '/';
-  const at = url.indexOf('?');
+  const url = urlOf(req);
+  const path = pathOf(url);
   return {
     method: req.method ?? 'GET',
-    path: at === -1 ? url : url.slice(0, at),
-    query: at === -1 ? '' : url.slice(at + 1),
-    header: (name) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
+    path,
+    query: path.length === url.length ? '' : url.slice(path.length + 1),
+    header: (name) => headerOf(req, name),
     // An id of its own, so the error page and the log line of a failure can be matched up;
     // made only when asked for, as almost every request never is.
     get id() {
@@ -160,6 +160,21 @@ function toAuthRequest(req: Request): AuthRequest {
     // Express's req.ip follows its 'trust proxy' setting; without Express, the socket's.
     address: req.ip ?? req.socket.remoteAddress,
   };
+}
+
+function urlOf(req: Request): string {
+  return req.originalUrl ?? req.url ?? '/';
+}
+
+// The path of a request target, without its query.
+function pathOf(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? url : url.slice(0, at);
+}
+
+function headerOf(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 // The host may have parsed the body already (express.urlencoded); else it is read here. Only an

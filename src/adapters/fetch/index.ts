@@ -72,11 +72,13 @@ export async function createFetchSignIn(
   const session = (request: Request) => {
     let loaded = sessions.get(request);
     if (loaded === undefined) {
-      loaded = core.readSession(toAuthRequest(request));
+      // The session needs only the cookie header: no whole request view for it.
+      loaded = core.readSession({ header: (name) => request.headers.get(name) ?? undefined });
       sessions.set(request, loaded);
     }
     return loaded;
   };
+  const paths = new Set(core.routes.map((route) => `${route.method} ${route.path}`));
   const signedInSession = async (request: Request) => {
     const found = await session(request);
     if (found === null) throw new AppError('NOT_SIGNED_IN');
@@ -95,6 +97,8 @@ export async function createFetchSignIn(
         ? toResponse(await core.errorResponse(toAuthRequest(request), error))
         : null,
     handle: async (request) => {
+      // Every request of the host passes here: the request view is built only for our routes.
+      if (!paths.has(`${request.method} ${targetOf(request.url).path}`)) return null;
       const response = await core.handle(toAuthRequest(request));
       return response === null ? null : toResponse(response);
     },
@@ -133,11 +137,11 @@ function authRequestOf(
   addressOf: (request: Request) => string | undefined,
 ): AuthRequest {
   let id: string | undefined;
-  const url = new URL(request.url);
+  const { path, query } = targetOf(request.url);
   return {
     method: request.method,
-    path: url.pathname,
-    query: url.search.slice(1),
+    path,
+    query,
     header: (name) => request.headers.get(name) ?? undefined,
     // An id of its own, so the error page and the log line of a failure can be matched up;
     // made only when asked for, as almost every request never is.
@@ -150,6 +154,24 @@ function authRequestOf(
       return addressOf(request);
     },
   };
+}
+
+// A Request's url is already parsed and serialized (WHATWG URL), so for http(s) its path is what
+// lies between the host and `?` or `#`, exactly as `new URL(url).pathname` would give it, without
+// parsing it again on every request. Any other scheme is left to URL.
+function targetOf(url: string): { path: string; query: string } {
+  const start = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
+  if (start === -1) {
+    const parsed = new URL(url);
+    return { path: parsed.pathname, query: parsed.search.slice(1) };
+  }
+  const slash = url.indexOf('/', start);
+  const hash = url.indexOf('#', start);
+  const end = hash === -1 ? url.length : hash;
+  if (slash === -1 || slash > end) return { path: '/', query: '' };
+  const mark = url.indexOf('?', slash);
+  if (mark === -1 || mark > end) return { path: url.slice(slash, end), query: '' };
+  return { path: url.slice(slash, mark), query: url.slice(mark + 1, end) };
 }
 
 const MAX_FORM_BYTES = 64 * 1024;
