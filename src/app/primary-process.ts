@@ -1,6 +1,7 @@
 import { pino, type LoggerOptions } from 'pino';
 import type { Config } from './config.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
+import { loadTls } from './local-tls.js';
 import { logOptions } from './log-options.js';
 import { printStartBanner } from './start-banner.js';
 import { runWorkers } from './workers.js';
@@ -34,6 +35,10 @@ export async function serveWithWorkers(config: Config): Promise<void> {
     config.devIdp === null
       ? null
       : await (await import('../dev-idp/start-for-options.js')).startDevIdpForOptions(config);
+  // The adhoc certificate is made here, once, before any worker reads it: workers that each
+  // made their own would serve different certificates and could leave one's key beside
+  // another's certificate in DATA_DIR.
+  await loadTls(config);
   const { port } = config.metrics;
   const closeMetrics =
     port === null ? null : await serveClusterMetrics({ ...config.metrics, port }, log);

@@ -141,7 +141,7 @@ export async function entraSignIn(
 }
 
 /** The core's view of an Express (or plain Node) request, for core methods that take one. */
-function toAuthRequest(req: Request): AuthRequest {
+export function toAuthRequest(req: Request): AuthRequest {
   let id: string | undefined;
   const url = urlOf(req);
   const path = pathOf(url);
