@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEV_TENANT_ID } from '../../src/app/config.js';
 import type { StoredSession } from '../../src/core/session/session-store.js';
 import { startDevIdp, type DevIdp } from '../../src/dev-idp/dev-idp.js';
 import { SqliteSessionStore } from '../../src/stores/sqlite.js';
 import { freePort, signIn, startTestApp, type TestApp } from '../support/test-app.js';
+import { undoAfterEach } from '../support/undo-after-each.js';
 
 interface Readiness {
   status: string;
@@ -34,16 +35,7 @@ class CountingSqliteStore extends SqliteSessionStore {
 }
 
 // What each test started, undone in reverse order whatever the test's outcome.
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) {
-    try {
-      await step();
-    } catch {
-      // Already stopped.
-    }
-  }
-});
+const cleanup = undoAfterEach();
 
 function scratchFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'entra-signin-readyz-'));

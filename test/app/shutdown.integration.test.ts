@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildServer,
   signInThrough,
@@ -20,6 +20,7 @@ import { findForms, UserAgent } from '../support/user-agent.js';
 import { FreshConnectionAgent, type AppRequestRecord } from './fresh-connection-agent.js';
 import { HeldRequest, requestText } from './held-request.js';
 import { startServerProcess, tryConnect, type ServerProcess } from './server-process.js';
+import { undoAfterEach } from '../support/undo-after-each.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 // A connection made this long before the signal has certainly been accepted by the app (its
@@ -33,16 +34,7 @@ beforeAll(async () => {
 }, 180_000);
 
 // What each test started, undone in reverse order whatever the test's outcome.
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) {
-    try {
-      await step();
-    } catch {
-      // Already stopped.
-    }
-  }
-});
+const cleanup = undoAfterEach();
 
 /** A provider, a SQLite file and the app process, all removed after the test. */
 async function startApp(env: Record<string, string> = {}): Promise<{

@@ -8,7 +8,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, signInThrough } from '../support/app-process.js';
 import { findFreePort } from '../support/free-port.js';
 import { FreshConnectionAgent, type AppRequestRecord } from './fresh-connection-agent.js';
@@ -19,6 +19,7 @@ import {
   type LogLine,
   type ServerProcess,
 } from './server-process.js';
+import { undoAfterEach } from '../support/undo-after-each.js';
 
 let server: string;
 beforeAll(async () => {
@@ -26,16 +27,7 @@ beforeAll(async () => {
 }, 180_000);
 
 // What each test started, undone in reverse order whatever the test's outcome.
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) {
-    try {
-      await step();
-    } catch {
-      // Already stopped.
-    }
-  }
-});
+const cleanup = undoAfterEach();
 
 interface Workers {
   readonly app: ServerProcess;
